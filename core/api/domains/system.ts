@@ -1,0 +1,32 @@
+// system.*: what the studio runs on — used by Settings and by the Review step's "fits this machine".
+import { z } from 'zod';
+import { defineMethod } from '../method.ts';
+
+export const executionProviderSchema = z.enum(['auto', 'cpu', 'webgpu', 'cuda']);
+export type ExecutionProvider = z.infer<typeof executionProviderSchema>;
+
+export const systemInfoSchema = z.object({
+  appVersion: z.string(),
+  platform: z.string(),
+  arch: z.string(),
+  cpuCount: z.number().int().positive(),
+  cpuModel: z.string(),
+  totalMemoryBytes: z.number().nonnegative(),
+  freeMemoryBytes: z.number().nonnegative(),
+  dataDir: z.string(),
+  /** Which execution providers this build can create sessions with; null until the runtime reports. */
+  providers: z
+    .array(
+      z.object({
+        name: executionProviderSchema.exclude(['auto']),
+        available: z.boolean(),
+        detail: z.string(),
+      }),
+    )
+    .nullable(),
+});
+export type SystemInfo = z.infer<typeof systemInfoSchema>;
+
+export const systemMethods = {
+  'system.info': defineMethod(z.object({}), systemInfoSchema, 'Machine, memory and execution providers.'),
+};
