@@ -21,6 +21,11 @@ export interface ModelConfig {
   normEps: number;
   /** RoPE base (Llama family only). */
   ropeTheta?: number;
+  /**
+   * Learned position embeddings (GPT-2, OPT): row of position p is p + positionOffset (OPT reserves 2
+   * rows, GPT-2 none). Absent for RoPE models.
+   */
+  positionOffset?: number;
   tiedEmbeddings: boolean;
   /** Activation of the MLP: silu (SwiGLU in Llama), gelu_new (GPT-2), relu (OPT). */
   activation: string;
@@ -54,10 +59,58 @@ export interface WeightSource {
   readRaw(name: string): Uint8Array;
 }
 
+/** Whole-model weights, by role. */
+export type GlobalWeight = 'embed' | 'positions' | 'finalNorm' | 'finalNormBias' | 'lmHead';
+
+/**
+ * Per-layer weights, by role. Llama/OPT store separate q/k/v; GPT-2 stores one fused `qkv` ([q | k | v]
+ * along the output axis). `gate` exists only for SwiGLU (Llama); `up`/`down` are the MLP in/out matrices
+ * (GPT-2 c_fc/c_proj, OPT fc1/fc2).
+ */
+export type LayerWeight =
+  | 'attnNorm'
+  | 'attnNormBias'
+  | 'q'
+  | 'qBias'
+  | 'k'
+  | 'kBias'
+  | 'v'
+  | 'vBias'
+  | 'qkv'
+  | 'qkvBias'
+  | 'o'
+  | 'oBias'
+  | 'mlpNorm'
+  | 'mlpNormBias'
+  | 'gate'
+  | 'up'
+  | 'upBias'
+  | 'down'
+  | 'downBias';
+
+/** Where a weight of a given role lives in the checkpoint, with the shape it was checked to have. */
+export interface WeightRef {
+  /** Key in `WeightSource.tensors` (the HF name). */
+  key: string;
+  /**
+   * Shape as stored: nn.Linear weights (Llama, OPT) are [out, in]; GPT-2 Conv1D weights are [in, out].
+   * `lmHead` of a tied model points at the embedding ([vocab, hidden]).
+   */
+  shape: number[];
+}
+
+/** Every weight the forward pass needs, by role; a role a family lacks is absent. */
+export interface WeightLayout {
+  global: Partial<Record<GlobalWeight, WeightRef>>;
+  layers: Partial<Record<LayerWeight, WeightRef>>[];
+}
+
 export interface LoadedModel {
   dir: string;
   config: ModelConfig;
   weights: WeightSource;
   /** Total parameter count (tied embeddings counted once). */
   parameters: number;
+  /** The checked role → tensor map; graph builders read weights through it, never by HF name. */
+  layout: WeightLayout;
 }
