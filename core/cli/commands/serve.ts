@@ -1,0 +1,61 @@
+// zo-studio serve: the studio UI and its API on localhost, for a headless GPU box or a browser test.
+import { parseArgs } from 'node:util';
+import { rendererDir } from '../../server/app-paths.ts';
+import { defaultDataDir } from '../../server/data-dir.ts';
+import { startBackend } from '../../server/start-backend.ts';
+import { startStudioServer } from '../../server/studio-server.ts';
+
+const usage = `usage: zo-studio serve [--port N] [--host 127.0.0.1] [--data-dir DIR]
+
+  --port N        port to listen on; 0 picks any free port (default 0)
+  --host ADDR     address to bind (default 127.0.0.1; anything else exposes the studio to the network)
+  --data-dir DIR  settings, run history and downloads (default: ZO_STUDIO_DATA or the user data folder)
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string', default: '0' },
+        host: { type: 'string', default: '127.0.0.1' },
+        'data-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    process.stderr.write(`zo-studio serve: ${(error as Error).message}\n\n${usage}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`zo-studio serve: --port must be an integer 0-65535, got '${values.port}'\n`);
+    return 2;
+  }
+  const backend = await startBackend(values['data-dir'] ?? defaultDataDir());
+  const server = await startStudioServer({
+    handlers: backend.handlers,
+    events: backend.context.events,
+    rendererDir: rendererDir(),
+    host: values.host,
+    port,
+  });
+  if (values.host !== '127.0.0.1' && values.host !== '::1' && values.host !== 'localhost') {
+    process.stderr.write(
+      `warning: listening on ${values.host}: anyone who can reach it and has the token can train\n`,
+    );
+  }
+  process.stdout.write(`ZO Studio at ${server.url}\n`);
+  process.stdout.write(`data directory: ${backend.context.dataDir}\n`);
+  await new Promise<void>((resolveStop) => {
+    process.once('SIGINT', resolveStop);
+    process.once('SIGTERM', resolveStop);
+  });
+  await server.close();
+  return 0;
+}
