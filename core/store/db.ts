@@ -97,12 +97,29 @@ function ensureWritableFolder(path: string): void {
 }
 
 function notWritable(path: string, error: unknown): StoreError {
-  const reason = error instanceof Error ? error.message : String(error);
   return new StoreError(
     'not-writable',
-    `Cannot open the run history at ${path}: ${reason}. Its folder must exist (or be creatable) and be writable; ` +
-      `choose another location with --db PATH or the ZO_STUDIO_DB environment variable.`,
+    `Cannot open the run history at ${path}: ${describeFsError(dirname(path), error)}. Its folder must exist (or be ` +
+      `creatable) and be writable; choose another location with --db PATH or the ZO_STUDIO_DB environment variable.`,
   );
+}
+
+/** Node's fs messages name the syscall, not the problem; say what is wrong with the folder. */
+function describeFsError(folder: string, error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  switch (code) {
+    case 'EEXIST':
+    case 'ENOTDIR':
+      return `${folder} (or a folder above it) is a file, not a folder (${code})`;
+    case 'EACCES':
+    case 'EPERM':
+      return `no permission to write in ${folder} (${code})`;
+    case 'EROFS':
+      return `${folder} is on a read-only filesystem (EROFS)`;
+    default:
+      return message;
+  }
 }
 
 /** Why the file at `path` is not a usable SQLite database, or undefined when it is. */
