@@ -3,7 +3,20 @@ import { EventThrottle } from '../../core/train/event-throttle.ts';
 import type { RunEvent } from '../../core/train/events.ts';
 
 function step(n: number): RunEvent {
-  return { kind: 'step', step: n, forwardPasses: 2 * n, trainLoss: 1 / (n + 1), lr: 0.1, elapsedMs: n };
+  return {
+    kind: 'step',
+    step: n,
+    forwardPasses: 2 * n,
+    elapsedMs: n,
+    trainLoss: 1 / (n + 1),
+    learningRate: 0.1,
+    stepsPerSecond: 1000,
+    forwardPassesPerSecond: 2000,
+    tokensPerSecond: 1e5,
+    etaMs: null,
+    memoryBytes: 1e8,
+    device: 'cpu',
+  };
 }
 
 describe('EventThrottle', () => {
@@ -34,11 +47,12 @@ describe('EventThrottle', () => {
     const throttle = new EventThrottle((events) => delivered.push(...events), 10_000);
     throttle.push(step(0)); // first progress goes out immediately
     throttle.push(step(1));
-    throttle.push({ kind: 'memory', rssBytes: 1, heapUsedBytes: 1 });
     throttle.push(step(2));
+    throttle.push({ kind: 'eval', step: 2, forwardPasses: 4, elapsedMs: 2, isBaseline: false, metrics: {} });
+    throttle.push(step(3));
     throttle.push({ kind: 'status', status: 'completed' });
-    expect(delivered.map((e) => e.kind)).toEqual(['step', 'memory', 'step', 'status']);
-    expect(delivered[2]).toMatchObject({ kind: 'step', step: 2 });
+    expect(delivered.map((e) => e.kind)).toEqual(['step', 'step', 'eval', 'step', 'status']);
+    expect(delivered.filter((e) => e.kind === 'step').map((e) => e.step)).toEqual([0, 2, 3]);
     throttle.dispose();
   });
 });

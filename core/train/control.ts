@@ -1,0 +1,33 @@
+// What the user asked a live run to do. The loop polls `requested` between steps (a forward pass
+// holds the thread, so commands land between steps) and parks in `waitForResume` while paused.
+export type ControlRequest = 'run' | 'pause' | 'cancel';
+
+export class RunControl {
+  private request: ControlRequest = 'run';
+  private wake: (() => void) | undefined;
+
+  get requested(): ControlRequest {
+    return this.request;
+  }
+
+  pause(): void {
+    if (this.request === 'run') this.request = 'pause';
+  }
+
+  resume(): void {
+    if (this.request === 'pause') this.request = 'run';
+    this.wake?.();
+  }
+
+  cancel(): void {
+    this.request = 'cancel';
+    this.wake?.();
+  }
+
+  /** Resolves when a paused run is resumed or cancelled; returns which. */
+  async waitForResume(): Promise<Exclude<ControlRequest, 'pause'>> {
+    while (this.request === 'pause') await new Promise<void>((resolve) => (this.wake = resolve));
+    this.wake = undefined;
+    return this.request === 'cancel' ? 'cancel' : 'run';
+  }
+}
