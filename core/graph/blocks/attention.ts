@@ -1,0 +1,55 @@
+// Causal self-attention with grouped-query heads, in plain ONNX ops (the probe found the contrib
+// attention kernels wrong on WebGPU for ≥ 32 tokens). Query heads are grouped under their KV head by a
+// reshape, and scores broadcast over the group axis, so K/V are never repeated (HF repeat_kv: query head
+// h uses KV head ⌊h / group⌋).
+//
+//   q [B,T,h·d] ─► [B,T,h,d] ─(RoPE)─► [B,kv,g,T,d] ─► MatMul(kᵀ) ·1/√d + bias ─► Softmax ─► MatMul(v)
+//   k [B,T,kv·d] ─► [B,T,kv,d] ─(RoPE)─► [B,kv,1,T,d] (prefix keys prepended) ─┘                 │
+//   v ──────────────────────────────────► [B,kv,1,T,d] (prefix values prepended) ────────────────┘
+//   ─► [B,T,h·d]
+import type { GraphBuilder, Value } from '../builder.ts';
+import type { RotaryTables } from './rotary.ts';
+import { applyRotary } from './rotary.ts';
+
+export interface AttentionShape {
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+}
+
+export interface AttentionInputs {
+  q: Value;
+  k: Value;
+  v: Value;
+  /** [B, 1, 1, T, keys] additive bias from attentionBias(). */
+  bias: Value;
+  rotary?: RotaryTables;
+  /** Per-layer prefix keys/values, each [B, kv, N, d] (already in key space: no RoPE applied to them). */
+  prefix?: { k: Value; v: Value };
+}
+
+export function attention(g: GraphBuilder, x: AttentionInputs, shape: AttentionShape): Value {
+  const { heads, kvHeads, headDim } = shape;
+  const group = heads / kvHeads;
+  let q = g.reshape(x.q, [0, 0, heads, headDim]);
+  let k = g.reshape(x.k, [0, 0, kvHeads, headDim]);
+  if (x.rotary) {
+    q = g.scope('q_rotary', () => applyRotary(g, q, x.rotary as RotaryTables, headDim));
+    k = g.scope('k_rotary', () => applyRotary(g, k, x.rotary as RotaryTables, headDim));
+  }
+  // Scaling q (T·d values) is cheaper than scaling the T·T scores.
+  q = g.mul(q, g.f32(1 / Math.sqrt(headDim)));
+  const qGrouped = g.reshape(g.transpose(q, [0, 2, 1, 3]), [0, kvHeads, group, -1, headDim]);
+  let kHeads = g.transpose(k, [0, 2, 1, 3]); // [B, kv, T, d]
+  let vHeads = g.transpose(g.reshape(x.v, [0, 0, kvHeads, headDim]), [0, 2, 1, 3]);
+  if (x.prefix) {
+    kHeads = g.concat([x.prefix.k, kHeads], 2);
+    vHeads = g.concat([x.prefix.v, vHeads], 2);
+  }
+  const kT = g.unsqueeze(g.transpose(kHeads, [0, 1, 3, 2]), [2]); // [B, kv, 1, d, keys]
+  const scores = g.add(g.matmul(qGrouped, kT), x.bias); // [B, kv, g, T, keys]
+  const probs = g.op('Softmax', [scores], { axis: -1 });
+  const context = g.matmul(probs, g.unsqueeze(vHeads, [2])); // [B, kv, g, T, d]
+  const merged = g.transpose(g.reshape(context, [0, heads, -1, headDim]), [0, 2, 1, 3]);
+  return g.reshape(merged, [0, 0, heads * headDim]);
+}

@@ -1,0 +1,172 @@
+// Engine: one model + PEFT mode + output set, compiled once into an ORT session. A forward pass takes a
+// batch and the trainable tensors' values (in `trainables` order) and returns per-example losses and
+// the requested small outputs, so a perturbed model is just a different feed, never a new session.
+// ORT's run blocks its thread, so callers that must stay responsive run an Engine in a worker_thread.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { writeGraph } from '../graph/onnx/write-model.ts';
+import { buildTrainingGraph, type GraphOutputOptions } from '../graph/training-graph.ts';
+import type { LoadedModel } from '../models/types.ts';
+import type { PeftConfig, Trainable, TrainableRole } from '../peft/plan.ts';
+import {
+  float32Tensor,
+  int64Tensor,
+  resolveEp,
+  Session,
+  type EpChoice,
+  type ExecutionProvider,
+  type Tensor,
+} from './backend.ts';
+import { validateBatch, type Batch } from './batch.ts';
+
+export type { Batch } from './batch.ts';
+
+export interface EngineOptions {
+  ep?: EpChoice;
+  peft?: PeftConfig;
+  outputs?: GraphOutputOptions;
+  threads?: number;
+  /** CPU contrib kernels; defaults to on for the CPU EP only (see graph/blocks/norm.ts). */
+  fused?: boolean;
+}
+
+export interface ForwardOutput {
+  loss: Float32Array;
+  tokenCount?: Float32Array;
+  candidateLogits?: Float32Array;
+  lastLogits?: Float32Array;
+  hidden?: Float32Array;
+  hiddenGrad?: Float32Array;
+}
+
+export interface TrainableInfo {
+  name: string;
+  shape: number[];
+  role: TrainableRole;
+}
+
+const OUTPUT_FIELDS = {
+  loss: 'loss',
+  token_count: 'tokenCount',
+  candidate_logits: 'candidateLogits',
+  last_logits: 'lastLogits',
+  hidden: 'hidden',
+  hidden_grad: 'hiddenGrad',
+} as const satisfies Record<string, keyof ForwardOutput>;
+
+export class Engine {
+  readonly trainables: ReadonlyArray<TrainableInfo>;
+  readonly ep: ExecutionProvider;
+  readonly epNote?: string;
+  private readonly model: LoadedModel;
+  private readonly session: Session;
+  private readonly workDir: string;
+  private readonly plan: readonly Trainable[];
+  private readonly outputs: GraphOutputOptions;
+  private readonly prefixTokens: number;
+
+  private constructor(init: {
+    model: LoadedModel;
+    session: Session;
+    workDir: string;
+    plan: readonly Trainable[];
+    outputs: GraphOutputOptions;
+    ep: ExecutionProvider;
+    epNote?: string;
+    prefixTokens: number;
+  }) {
+    this.model = init.model;
+    this.session = init.session;
+    this.workDir = init.workDir;
+    this.plan = init.plan;
+    this.outputs = init.outputs;
+    this.ep = init.ep;
+    this.epNote = init.epNote;
+    this.prefixTokens = init.prefixTokens;
+    this.trainables = init.plan.map(({ name, shape, role }) => ({ name, shape: [...shape], role }));
+  }
+
+  static async create(model: LoadedModel, options: EngineOptions = {}): Promise<Engine> {
+    const { ep, note } = await resolveEp(options.ep ?? 'cpu');
+    const outputs = options.outputs ?? {};
+    const peft = options.peft ?? { kind: 'none' };
+    const { graph, plan } = buildTrainingGraph(model, {
+      peft,
+      outputs,
+      fused: options.fused ?? ep === 'cpu',
+    });
+    // The model file and its external weights live until dispose(): ORT may map the weights file.
+    const workDir = mkdtempSync(path.join(os.tmpdir(), 'zo-engine-'));
+    try {
+      const session = await Session.open(writeGraph(graph, workDir), { ep, threads: options.threads });
+      return new Engine({
+        model,
+        session,
+        workDir,
+        plan: plan.trainables,
+        outputs,
+        ep,
+        epNote: note,
+        prefixTokens: plan.prefix?.tokens ?? 0,
+      });
+    } catch (error) {
+      rmSync(workDir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** Initial values of the trainables (LoRA A seeded, B zero; full mode: the checkpoint weights). */
+  initialParams(): Float32Array[] {
+    return this.plan.map((t) => t.init());
+  }
+
+  async forward(batch: Batch, params: readonly Float32Array[]): Promise<ForwardOutput> {
+    validateBatch(batch, {
+      vocab: this.model.config.vocab,
+      maxSeqLen: this.model.config.maxPositions - this.prefixTokens,
+      needsCandidates: this.outputs.candidateLogits === true,
+      needsAnswerPos:
+        (this.outputs.answerPos ?? false) &&
+        (this.outputs.candidateLogits || this.outputs.lastLogits) === true,
+    });
+    if (params.length !== this.plan.length) {
+      throw new Error(
+        `forward: got ${params.length} parameter tensors, expected ${this.plan.length} (engine.trainables)`,
+      );
+    }
+    const dims = [batch.batch, batch.seqLen];
+    const feeds: Record<string, Tensor> = {
+      input_ids: int64Tensor(batch.inputIds, dims),
+      attention_mask: int64Tensor(batch.attentionMask, dims),
+      labels: int64Tensor(batch.labels, dims),
+    };
+    this.plan.forEach((t, i) => {
+      const value = params[i] as Float32Array;
+      const size = t.shape.reduce((a, b) => a * b, 1);
+      if (value.length !== size)
+        throw new Error(
+          `forward: "${t.name}" has ${value.length} values, expected ${size} for [${t.shape.join(', ')}]`,
+        );
+      feeds[t.name] = float32Tensor(value, t.shape);
+    });
+    if (this.session.inputNames.includes('candidate_ids') && batch.candidateIds && batch.candidates) {
+      feeds.candidate_ids = int64Tensor(batch.candidateIds, [batch.batch, batch.candidates]);
+    }
+    if (this.session.inputNames.includes('answer_pos') && batch.answerPos) {
+      feeds.answer_pos = int64Tensor(batch.answerPos, [batch.batch]);
+    }
+    const results = await this.session.run(feeds, this.session.outputNames);
+    const out: ForwardOutput = { loss: results.loss as Float32Array };
+    for (const [name, field] of Object.entries(OUTPUT_FIELDS)) {
+      const value = results[name];
+      if (value) out[field] = value;
+    }
+    return out;
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.dispose();
+    rmSync(this.workDir, { recursive: true, force: true });
+  }
+}
