@@ -1,0 +1,171 @@
+// The data pipeline for one split: stream rows from the file, map columns to the task's fields, render
+// with its templates, and (with a tokenizer) encode. Bad rows go through the caller's policy: the
+// first one fails the load, or each is skipped and counted in the report.
+import type { Tokenizer } from '../models/tokenizer.ts';
+import { type DatasetInfo, defaultTaskName } from './dataset-info.ts';
+import { type EncodedExample, encodeExample } from './encode.ts';
+import { DataError, IssueCollector, type IssueReport, type RowPolicy } from './errors.ts';
+import { readers } from './import/formats.ts';
+import type { ImportProgress, SourceRow } from './import/types.ts';
+import { type ColumnMapping, createRowMapper, detectMapping, missingFieldsError } from './mapping.ts';
+import { type RenderedExample, createRenderer } from './render.ts';
+import type { DatasetSource, SplitName } from './source.ts';
+import type { TaskDefinition } from './tasks/definition.ts';
+import { listBuiltInTasks, resolveTask } from './tasks/registry.ts';
+
+export interface OpenOptions {
+  /** Built-in task name, task file path, or "classification"; detected from dataset.json or columns if absent. */
+  task?: string;
+  /** Field → column overrides for detection. */
+  mapping?: ColumnMapping;
+  policy?: RowPolicy;
+  /** Gives chat tasks the model's template and special tokens. */
+  tokenizer?: Tokenizer;
+  onProgress?: (progress: ImportProgress) => void;
+}
+
+export interface OpenedSplit {
+  file: string;
+  task: TaskDefinition;
+  mapping: ColumnMapping;
+  /** Columns of the first row. */
+  columns: string[];
+  issues: IssueCollector;
+  /** Streams the split's examples, rendered, in file order; bad rows follow the policy. */
+  examples(): AsyncGenerator<RenderedExample>;
+}
+
+export async function openSplit(
+  source: DatasetSource,
+  split: SplitName,
+  options: OpenOptions = {},
+): Promise<OpenedSplit> {
+  const file = source.splits[split];
+  if (file === undefined) {
+    const available = Object.keys(source.splits).join(', ');
+    throw new DataError(
+      source.label,
+      undefined,
+      undefined,
+      `has no ${split} split (available: ${available})`,
+    );
+  }
+  const issues = new IssueCollector(options.policy ?? 'fail');
+  const read = () =>
+    readers[source.format](file, {
+      issues,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+  const first = await firstRow(read());
+  if (first === undefined) throw new DataError(file, undefined, undefined, 'contains no rows');
+  const columns = Object.keys(first.row);
+  const task = await chooseTask(options.task, source.info, columns, file);
+  const detected = detectMapping(task, columns, options.mapping);
+  if (detected.missing.length > 0) throw missingFieldsError(file, task, detected, columns);
+  const mapRow = createRowMapper({
+    file,
+    task,
+    mapping: detected.mapping,
+    ...(source.info?.labels && task.type === 'classification' ? { datasetLabels: source.info.labels } : {}),
+  });
+  const tokenizer = options.tokenizer;
+  const render = createRenderer(task, {
+    file,
+    ...(tokenizer?.chatTemplate ? { chatTemplate: tokenizer.chatTemplate } : {}),
+    ...(tokenizer ? { specialTokens: specialTokenStrings(tokenizer) } : {}),
+  });
+  return {
+    file,
+    task,
+    mapping: detected.mapping,
+    columns,
+    issues,
+    async *examples() {
+      for await (const row of read()) {
+        let example: RenderedExample;
+        try {
+          example = render(mapRow(row));
+        } catch (error) {
+          issues.handle(error);
+          continue;
+        }
+        yield example;
+      }
+    },
+  };
+}
+
+async function firstRow(rows: AsyncGenerator<SourceRow>): Promise<SourceRow | undefined> {
+  const { value, done } = await rows.next();
+  await rows.return(undefined);
+  return done ? undefined : value;
+}
+
+function specialTokenStrings(tokenizer: Tokenizer): { bos_token?: string; eos_token?: string } {
+  const bos = tokenizer.bosId === undefined ? undefined : tokenizer.idToToken(tokenizer.bosId);
+  const eos = tokenizer.eosId === undefined ? undefined : tokenizer.idToToken(tokenizer.eosId);
+  return { ...(bos ? { bos_token: bos } : {}), ...(eos ? { eos_token: eos } : {}) };
+}
+
+async function chooseTask(
+  requested: string | undefined,
+  info: DatasetInfo | undefined,
+  columns: readonly string[],
+  file: string,
+): Promise<TaskDefinition> {
+  const labels = info?.labels ? { labels: info.labels } : {};
+  if (requested !== undefined) return resolveTask(requested, labels);
+  const builtIns = (await listBuiltInTasks()).map((task) => task.name);
+  const name = defaultTaskName(info, builtIns) ?? guessTaskFromColumns(columns);
+  if (name === undefined) {
+    throw new DataError(
+      file,
+      undefined,
+      undefined,
+      `cannot tell the task from the columns (${columns.join(', ')}); name one (e.g. --task sst2, or a task .json file)`,
+    );
+  }
+  return resolveTask(name, labels);
+}
+
+/** A guess from column names alone, for bare files; classification needs label names, so it is not guessed. */
+export function guessTaskFromColumns(columns: readonly string[]): string | undefined {
+  const has = (...names: string[]) => names.every((name) => columns.includes(name));
+  if (has('messages') || has('conversations') || has('instruction', 'output')) return 'chat';
+  if (has('choices')) return 'multiple_choice';
+  if (has('question', 'answers') || has('context', 'answers')) return 'qa';
+  if (has('text') && !columns.includes('label')) return 'lm';
+  return undefined;
+}
+
+export interface LoadReport extends IssueReport {
+  /** Examples produced (after skips). */
+  examples: number;
+  /** Examples whose longest sequence had to be cut to maxLength. */
+  truncated: number;
+}
+
+export interface LoadOptions {
+  tokenizer: Tokenizer;
+  maxLength: number;
+  /** Stop after this many examples. */
+  limit?: number;
+}
+
+/** Reads, renders and encodes a split into memory (for the example counts training and eval use). */
+export async function loadEncoded(
+  split: OpenedSplit,
+  options: LoadOptions,
+): Promise<{ rendered: RenderedExample[]; encoded: EncodedExample[]; report: LoadReport }> {
+  const rendered: RenderedExample[] = [];
+  const encoded: EncodedExample[] = [];
+  let truncated = 0;
+  for await (const example of split.examples()) {
+    const result = encodeExample(options.tokenizer, example, { maxLength: options.maxLength });
+    if (result.isTruncated) truncated++;
+    rendered.push(example);
+    encoded.push(result);
+    if (options.limit !== undefined && encoded.length >= options.limit) break;
+  }
+  return { rendered, encoded, report: { ...split.issues.report, examples: encoded.length, truncated } };
+}
