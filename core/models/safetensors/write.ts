@@ -4,7 +4,7 @@
 // the start of the data section) plus an optional `__metadata__` string→string map. The header is padded
 // with spaces so the data section starts 8-byte aligned, and tensors are laid out largest element size
 // first (as the reference writer does) so every tensor stays aligned to its own element size.
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import type { DType } from '../types.ts';
 
 /** The safetensors dtype tag for each dtype the project handles. */
@@ -67,17 +67,22 @@ export function layoutSafetensors(
   return { header, chunks, totalBytes: header.byteLength + offset };
 }
 
-/** Writes a safetensors file (plain write; callers that need atomicity write to a temp path and rename). */
+/**
+ * Writes a safetensors file and returns its size. `fsync` flushes it to the disk before closing (for
+ * checkpoints, which are written to a temp path, synced, then renamed into place).
+ */
 export function writeSafetensors(
   path: string,
   tensors: readonly TensorToWrite[],
   metadata: Readonly<Record<string, string>> = {},
+  options: { fsync?: boolean } = {},
 ): number {
   const layout = layoutSafetensors(tensors, metadata);
   const fd = openSync(path, 'w');
   try {
     writeFully(fd, layout.header);
     for (const chunk of layout.chunks) writeFully(fd, chunk);
+    if (options.fsync) fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
@@ -117,12 +122,8 @@ function tensorBytes(tensor: TensorToWrite): Uint8Array {
 
 /** float32 values → little-endian bytes of `dtype` (round to nearest even for the half formats). */
 export function encodeFloat32(values: Float32Array, dtype: DType): Uint8Array {
-  if (dtype === 'float32') {
-    const out = new Uint8Array(values.byteLength);
-    const view = new DataView(out.buffer);
-    for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i] ?? 0, true);
-    return out;
-  }
+  // The host is little-endian (as the format and every platform Node ships for): float32 is a view.
+  if (dtype === 'float32') return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
   const out = new Uint8Array(values.length * 2);
   const view = new DataView(out.buffer);
   const encode = dtype === 'float16' ? float32ToFloat16Bits : float32ToBfloat16Bits;
