@@ -4,9 +4,6 @@ import { z } from 'zod';
 import { apiErrorSchema } from './errors.ts';
 import { apiEventSchema } from './events.ts';
 
-/** Electron IPC channel names (the preload refuses any other). */
-export const ipcChannels = { call: 'zo:call', event: 'zo:event' } as const;
-
 export const callFrameSchema = z.object({
   type: z.literal('call'),
   id: z.number().int().nonnegative(),

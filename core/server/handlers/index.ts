@@ -3,6 +3,7 @@
 import type { Handlers } from '../../api/methods.ts';
 import type { StudioContext } from '../context.ts';
 import { filesHandlers } from './files.ts';
+import { modelsHandlers } from './models.ts';
 import { notAvailable } from './not-available.ts';
 import { settingsHandlers } from './settings.ts';
 import { systemHandlers } from './system.ts';
@@ -15,7 +16,7 @@ export function createHandlers(context: StudioContext): Handlers {
     'datasets.preview': notAvailable('datasets.preview', 'core/data'),
     'datasets.tasks': notAvailable('datasets.tasks', 'core/data'),
     'datasets.download': notAvailable('datasets.download', 'core/hub'),
-    'models.inspect': notAvailable('models.inspect', 'core/models'),
+    ...modelsHandlers(),
     'models.download': notAvailable('models.download', 'core/hub'),
     'estimators.list': notAvailable('estimators.list', 'core/estimators'),
     'training.start': notAvailable('training.start', 'core/train'),

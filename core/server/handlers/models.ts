@@ -1,0 +1,38 @@
+// models.inspect over core/models' loadModel: the Model step's architecture, size and parameters.
+import { stat } from 'node:fs/promises';
+import { ApiError } from '../../api/errors.ts';
+import type { Handlers } from '../../api/methods.ts';
+import { ModelLoadError } from '../../models/errors.ts';
+import { loadModel } from '../../models/load.ts';
+import { resolveUserPath } from './files.ts';
+
+export function modelsHandlers(): Pick<Handlers, 'models.inspect'> {
+  return {
+    'models.inspect': async ({ dir }) => {
+      const path = resolveUserPath(dir);
+      let model;
+      try {
+        model = await loadModel(path);
+      } catch (error) {
+        if (error instanceof ModelLoadError) throw new ApiError('invalid_request', error.message);
+        throw error;
+      }
+      const files = new Set([...model.weights.tensors.values()].map((tensor) => tensor.file));
+      let sizeBytes = 0;
+      for (const file of files) sizeBytes += (await stat(file)).size;
+      const { config } = model;
+      return {
+        dir: path,
+        family: config.family,
+        modelType: config.modelType,
+        parameters: model.parameters,
+        layers: config.layers,
+        hidden: config.hidden,
+        heads: config.heads,
+        vocab: config.vocab,
+        dtype: config.dtype,
+        sizeBytes,
+      };
+    },
+  };
+}

@@ -1,0 +1,34 @@
+// Build of the three Electron targets plus the plain-Node CLI (`out/main/cli.js`, which backs
+// `zo-studio serve` from the packaged app). See shared/research/electron-toolchain.md §6.
+import { resolve } from 'node:path';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'electron-vite';
+
+export default defineConfig({
+  main: {
+    build: {
+      rollupOptions: {
+        input: {
+          index: resolve('electron/main/index.ts'),
+          'training-worker': resolve('electron/main/training-worker.ts'),
+          cli: resolve('core/cli/index.ts'),
+        },
+      },
+    },
+  },
+  preload: {
+    // A sandboxed preload must be ONE CommonJS file: no externals, cjs output (package is "type": "module").
+    build: {
+      externalizeDeps: false,
+      rollupOptions: {
+        input: { index: resolve('electron/preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: {
+    root: 'renderer',
+    build: { minify: true, rollupOptions: { input: { index: resolve('renderer/index.html') } } },
+    plugins: [react()],
+  },
+});
