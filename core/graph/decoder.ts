@@ -48,13 +48,20 @@ function prefixKeyValues(
   });
 }
 
+export interface DecoderOutputs {
+  /** [B, T, H] after the final norm. */
+  hidden: Value;
+  /** Per layer, keys (after RoPE) and values [B, kv, T, d]: what a prefix initialized from real tokens holds. */
+  keyValues: { key: Value; value: Value }[];
+}
+
 export function buildDecoder(
   g: GraphBuilder,
   model: LoadedModel,
   weights: WeightResolver,
   io: DecoderInputs,
   fused: boolean,
-): Value {
+): DecoderOutputs {
   const config = model.config;
   const traits = familyTraits(config.family);
   const storage = linearStorage(config.family);
@@ -91,6 +98,7 @@ export function buildDecoder(
   }
 
   const layers = model.layout.layers;
+  const keyValues: DecoderOutputs['keyValues'] = [];
   const first = required(layers[0], 'layer 0');
   let normed = g.scope('layers.0/attn_norm', () =>
     norm(g, h, normWeights(first.attnNorm, first.attnNormBias, 'attnNorm'), normSpec),
@@ -115,10 +123,9 @@ export function buildDecoder(
         k = proj('k_proj', normed, 'k', 'kBias');
         v = proj('v_proj', normed, 'v', 'vBias');
       }
-      const context = g.scope('attn', () =>
-        attention(g, { q, k, v, bias, rotary, prefix: prefixKv?.[l] }, config),
-      );
-      const attnOut = proj('o_proj', context, 'o', 'oBias');
+      const attn = g.scope('attn', () => attention(g, { q, k, v, bias, rotary, prefix: prefixKv?.[l] }, config));
+      keyValues.push({ key: attn.key, value: attn.value });
+      const attnOut = proj('o_proj', attn.context, 'o', 'oBias');
       const mid = g.scope('mlp_norm', () =>
         addAndNorm(g, h, attnOut, normWeights(layer.mlpNorm, layer.mlpNormBias, 'mlpNorm'), normSpec),
       );
@@ -134,5 +141,5 @@ export function buildDecoder(
       normed = out.normed;
     });
   });
-  return normed;
+  return { hidden: normed, keyValues };
 }

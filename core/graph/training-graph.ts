@@ -22,6 +22,8 @@ export interface GraphOutputOptions {
   hidden?: boolean;
   /** `hidden_grad` [B, T, H]: ∂(Σ_b loss_b)/∂hidden. */
   hiddenGrad?: boolean;
+  /** `key_values` [B, layers·2, kv, T, d]: each layer's keys (after RoPE) and values, in PEFT prefix order. */
+  keyValues?: boolean;
 }
 
 export interface TrainingGraphOptions {
@@ -46,9 +48,10 @@ export function buildTrainingGraph(model: LoadedModel, options: TrainingGraphOpt
   const labels = g.input('labels', 'int64', ['batch', 'seq']);
   const weights = new WeightResolver(g, model, plan);
   const dims = sequenceDims(g, inputIds);
-  const h = g.scope('model', () =>
+  const decoder = g.scope('model', () =>
     buildDecoder(g, model, weights, { inputIds, attentionMask, dims }, options.fused ?? false),
   );
+  const h = decoder.hidden;
   const headRef = model.layout.global.lmHead;
   if (!headRef)
     throw new Error('graph: the model layout has no lmHead (a tied model points it at the embedding)');
@@ -82,5 +85,12 @@ export function buildTrainingGraph(model: LoadedModel, options: TrainingGraphOpt
   if (outputs.hidden) g.output(h, 'hidden', 'float32', ['batch', 'seq', hidden]);
   if (outputs.hiddenGrad)
     g.output(hiddenGrad(g, logits, parts, head, vocab), 'hidden_grad', 'float32', ['batch', 'seq', hidden]);
+  if (outputs.keyValues) {
+    const { layers, kvHeads, headDim } = model.config;
+    const stacked = g.scope('key_values', () =>
+      g.concat(decoder.keyValues.flatMap(({ key, value }) => [g.unsqueeze(key, [1]), g.unsqueeze(value, [1])]), 1),
+    );
+    g.output(stacked, 'key_values', 'float32', ['batch', layers * 2, kvHeads, 'seq', headDim]);
+  }
   return { graph: g, plan };
 }

@@ -38,6 +38,8 @@ export interface ForwardOutput {
   lastLogits?: Float32Array;
   hidden?: Float32Array;
   hiddenGrad?: Float32Array;
+  /** [B, layers·2, kv, T, d]: see GraphOutputOptions.keyValues. */
+  keyValues?: Float32Array;
 }
 
 export interface TrainableInfo {
@@ -53,6 +55,7 @@ const OUTPUT_FIELDS = {
   last_logits: 'lastLogits',
   hidden: 'hidden',
   hidden_grad: 'hiddenGrad',
+  key_values: 'keyValues',
 } as const satisfies Record<string, keyof ForwardOutput>;
 
 export class Engine {

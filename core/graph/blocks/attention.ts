@@ -28,7 +28,15 @@ export interface AttentionInputs {
   prefix?: { k: Value; v: Value };
 }
 
-export function attention(g: GraphBuilder, x: AttentionInputs, shape: AttentionShape): Value {
+export interface AttentionResult {
+  /** [B, T, h·d] context, before the output projection. */
+  context: Value;
+  /** This layer's keys (after RoPE) and values for the T real positions, [B, kv, T, d] (the KV cache entry). */
+  key: Value;
+  value: Value;
+}
+
+export function attention(g: GraphBuilder, x: AttentionInputs, shape: AttentionShape): AttentionResult {
   const { heads, kvHeads, headDim } = shape;
   const group = heads / kvHeads;
   let q = g.reshape(x.q, [0, 0, heads, headDim]);
@@ -40,8 +48,9 @@ export function attention(g: GraphBuilder, x: AttentionInputs, shape: AttentionS
   // Scaling q (T·d values) is cheaper than scaling the T·T scores.
   q = g.mul(q, g.f32(1 / Math.sqrt(headDim)));
   const qGrouped = g.reshape(g.transpose(q, [0, 2, 1, 3]), [0, kvHeads, group, -1, headDim]);
-  let kHeads = g.transpose(k, [0, 2, 1, 3]); // [B, kv, T, d]
-  let vHeads = g.transpose(g.reshape(x.v, [0, 0, kvHeads, headDim]), [0, 2, 1, 3]);
+  const key = g.transpose(k, [0, 2, 1, 3]); // [B, kv, T, d]
+  const value = g.transpose(g.reshape(x.v, [0, 0, kvHeads, headDim]), [0, 2, 1, 3]);
+  let [kHeads, vHeads] = [key, value];
   if (x.prefix) {
     kHeads = g.concat([x.prefix.k, kHeads], 2);
     vHeads = g.concat([x.prefix.v, vHeads], 2);
@@ -51,5 +60,5 @@ export function attention(g: GraphBuilder, x: AttentionInputs, shape: AttentionS
   const probs = g.op('Softmax', [scores], { axis: -1 });
   const context = g.matmul(probs, g.unsqueeze(vHeads, [2])); // [B, kv, g, T, d]
   const merged = g.transpose(g.reshape(context, [0, heads, -1, headDim]), [0, 2, 1, 3]);
-  return g.reshape(merged, [0, 0, heads * headDim]);
+  return { context: g.reshape(merged, [0, 0, heads * headDim]), key, value };
 }
