@@ -9,7 +9,7 @@ export const SINGLE_FILE = 'model.safetensors';
 export const INDEX_FILE = 'model.safetensors.index.json';
 
 /** Reads the shard index; returns tensor name → shard file name, checked to stay inside `dir`. */
-function readIndex(indexPath: string): Map<string, string> {
+export function readShardIndex(indexPath: string): Map<string, string> {
   let index: unknown;
   try {
     index = JSON.parse(readFileSync(indexPath, 'utf8'));
@@ -36,7 +36,7 @@ function readIndex(indexPath: string): Map<string, string> {
 }
 
 function openSharded(dir: string, indexPath: string): SafetensorsWeights {
-  const shardOf = readIndex(indexPath);
+  const shardOf = readShardIndex(indexPath);
   const shards = [...new Set(shardOf.values())];
   for (const shard of shards) {
     if (!existsSync(path.join(dir, shard))) {

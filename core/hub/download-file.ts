@@ -1,0 +1,182 @@
+// Resumable downloads into the cache. Bytes go to `<target>.partial`; an interrupted transfer continues
+// from the partial's size with an HTTP Range request (on a dropped connection automatically, up to a few
+// times; after an abort or a crash on the next call), and only a complete file is renamed into place, so
+// a file at its final path is always whole.
+import { existsSync } from 'node:fs';
+import { mkdir, open, rename, stat, truncate } from 'node:fs/promises';
+import path from 'node:path';
+import type { ReadableStreamReadResult } from 'node:stream/web';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { responseError } from './api.ts';
+import { HubError } from './errors.ts';
+import { hubHeaders, localPath, repoCacheDir, resolveUrl, type RepoRef } from './repo.ts';
+
+export interface DownloadProgress {
+  /** Repo-relative path of the file being fetched. */
+  file: string;
+  loadedBytes: number;
+  /** null while the server has not said (no Content-Length). */
+  totalBytes: number | null;
+}
+
+export interface DownloadOptions {
+  onProgress?: (progress: DownloadProgress) => void;
+  signal?: AbortSignal;
+}
+
+/** Dropped connections retried per file before giving up (the partial stays for a later resume). */
+const MAX_ATTEMPTS = 5;
+
+/** A transfer that ended early; retried from the bytes on disk. */
+class InterruptedTransfer extends Error {}
+
+async function sizeOf(file: string): Promise<number> {
+  try {
+    return (await stat(file)).size;
+  } catch {
+    return 0;
+  }
+}
+
+// `bytes 100-199/1000` → { start: 100, total: 1000 }; `bytes */1000` (a 416's answer) → { total: 1000 }.
+function parseContentRange(header: string | null): { start: number | undefined; total: number | null } {
+  const match = /^bytes (?:(\d+)-\d+|\*)\/(\d+|\*)$/.exec(header?.trim() ?? '');
+  if (!match) return { start: undefined, total: null };
+  return {
+    start: match[1] === undefined ? undefined : Number(match[1]),
+    total: match[2] === '*' || match[2] === undefined ? null : Number(match[2]),
+  };
+}
+
+interface Who {
+  repo: string;
+  file: string;
+}
+
+/** One HTTP attempt; returns when `partial` holds the whole file, throws InterruptedTransfer to retry. */
+async function attempt(url: string, partial: string, who: Who, options: DownloadOptions): Promise<void> {
+  const offset = await sizeOf(partial);
+  // identity: a gzip-encoded body would be decoded by fetch and no longer match Content-Length or Range.
+  const headers: Record<string, string> = { ...hubHeaders(), 'accept-encoding': 'identity' };
+  if (offset > 0) headers.range = `bytes=${offset}-`;
+  let response: Response;
+  try {
+    response = await fetch(url, { headers, signal: options.signal });
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    throw new InterruptedTransfer(`cannot reach ${new URL(url).host}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+
+  if (response.status === 416 && offset > 0) {
+    // Nothing left after `offset`: either the partial is already whole, or the remote file changed.
+    await response.body?.cancel();
+    if (parseContentRange(response.headers.get('content-range')).total === offset) return;
+    await truncate(partial, 0);
+    throw new InterruptedTransfer('the partial file no longer matches the remote file');
+  }
+  if (!response.ok) throw responseError(who.repo, response, who.file);
+
+  let start = 0;
+  let total: number | null;
+  if (response.status === 206) {
+    const range = parseContentRange(response.headers.get('content-range'));
+    if (range.start !== offset) {
+      await response.body?.cancel();
+      throw new HubError(
+        who.repo,
+        `asked for bytes from ${offset} but the server sent a range from ${range.start}`,
+        {
+          file: who.file,
+        },
+      );
+    }
+    start = offset;
+    total = range.total;
+  } else {
+    // 200: the server ignored Range (or there was none): start over.
+    const length = response.headers.get('content-length');
+    total = length === null ? null : Number(length);
+  }
+
+  const handle = await open(partial, start > 0 ? 'a' : 'w');
+  let loaded = start;
+  options.onProgress?.({ file: who.file, loadedBytes: loaded, totalBytes: total });
+  try {
+    const reader = response.body?.getReader();
+    for (;;) {
+      let chunk: ReadableStreamReadResult<Uint8Array> | undefined;
+      try {
+        chunk = await reader?.read();
+      } catch (error) {
+        if (options.signal?.aborted) throw error;
+        throw new InterruptedTransfer(`connection lost after ${loaded} bytes`, { cause: error });
+      }
+      if (!chunk || chunk.done) break;
+      await handle.write(chunk.value);
+      loaded += chunk.value.byteLength;
+      options.onProgress?.({ file: who.file, loadedBytes: loaded, totalBytes: total });
+    }
+  } finally {
+    await handle.close();
+  }
+  if (total !== null && loaded < total)
+    throw new InterruptedTransfer(`connection closed after ${loaded} of ${total} bytes`);
+  if (total !== null && loaded > total) {
+    await truncate(partial, 0);
+    throw new HubError(who.repo, `received ${loaded} bytes, more than the announced ${total}`, {
+      file: who.file,
+    });
+  }
+}
+
+/** Downloads `url` to `target` (resuming `<target>.partial` if present); returns `target`. */
+export async function downloadToFile(
+  url: string,
+  target: string,
+  who: Who,
+  options: DownloadOptions = {},
+): Promise<string> {
+  if (existsSync(target)) {
+    // Only complete files are ever renamed to their final path.
+    const size = await sizeOf(target);
+    options.onProgress?.({ file: who.file, loadedBytes: size, totalBytes: size });
+    return target;
+  }
+  await mkdir(path.dirname(target), { recursive: true });
+  const partial = `${target}.partial`;
+  for (let tries = 1; ; tries++) {
+    const before = await sizeOf(partial);
+    try {
+      await attempt(url, partial, who, options);
+      break;
+    } catch (error) {
+      // Aborts, HTTP errors and local fs errors are final; only a lost or refused connection is retried.
+      if (options.signal?.aborted || !(error instanceof InterruptedTransfer)) throw error;
+      if (tries >= MAX_ATTEMPTS) {
+        throw new HubError(
+          who.repo,
+          `download failed ${tries} times (last: ${error.message}); run it again to resume from the saved part`,
+          { file: who.file, cause: error },
+        );
+      }
+      // A transfer that made progress is resumed at once; one that made none backs off first.
+      if ((await sizeOf(partial)) <= before)
+        await sleep(250 * 2 ** tries, undefined, { signal: options.signal });
+    }
+  }
+  await rename(partial, target);
+  return target;
+}
+
+/** Downloads one file of a repo into the cache (`repoCacheDir`); returns its local path. */
+export async function downloadRepoFile(
+  repo: RepoRef,
+  file: string,
+  cacheDir: string,
+  options: DownloadOptions = {},
+): Promise<string> {
+  const target = localPath(repoCacheDir(cacheDir, repo), repo, file);
+  return downloadToFile(resolveUrl(repo, file), target, { repo: repo.id, file }, options);
+}
