@@ -1,0 +1,121 @@
+// The contract end to end without a network: typed client → dispatcher → real handlers (node:os,
+// the filesystem, settings.json), plus compile-time checks that wrong payloads and event kinds fail.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiClient, type ApiClient, type Transport } from '../../core/api/client.ts';
+import { dispatchCall } from '../../core/api/dispatch.ts';
+import { ApiError } from '../../core/api/errors.ts';
+import { apiEventSchema, type ApiEvent } from '../../core/api/events.ts';
+import { apiMethods, type Handlers } from '../../core/api/methods.ts';
+import { startBackend } from '../../core/server/start-backend.ts';
+
+let dataDir: string;
+let handlers: Handlers;
+let client: ApiClient;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'zo-contract-'));
+  ({ handlers } = await startBackend(dataDir));
+  const transport: Transport = {
+    call: (method, payload) => dispatchCall(handlers, method, payload),
+    onEvent: () => () => undefined,
+  };
+  client = createApiClient(transport);
+});
+afterAll(() => rm(dataDir, { recursive: true, force: true }));
+
+describe('API contract', () => {
+  it('has a handler for every method and a help text for each', () => {
+    expect(Object.keys(handlers).sort()).toEqual(Object.keys(apiMethods).sort());
+    for (const [name, spec] of Object.entries(apiMethods)) expect(spec.help.length, name).toBeGreaterThan(10);
+  });
+
+  it('answers system.info with this machine', async () => {
+    const info = await client.call('system.info', {});
+    expect(info.dataDir).toBe(dataDir);
+    expect(info.cpuCount).toBeGreaterThan(0);
+    expect(info.totalMemoryBytes).toBeGreaterThan(info.freeMemoryBytes);
+  });
+
+  it('lists a directory folders first and checks typed paths', async () => {
+    const fixtures = join(import.meta.dirname, '../../../shared/fixtures');
+    const listing = await client.call('files.list', { path: fixtures });
+    const kinds = listing.entries.map((entry) => entry.kind);
+    expect(kinds.indexOf('file')).toBeGreaterThan(kinds.lastIndexOf('dir'));
+    expect(listing.entries.map((e) => e.name)).toContain('models');
+    const asFile = await client.call('files.check', { path: join(fixtures, 'models'), expect: 'file' });
+    expect(asFile).toMatchObject({ exists: true, kind: 'dir', ok: false });
+    expect(asFile.message).toContain('is not a file');
+    await expect(client.call('files.list', { path: join(fixtures, 'nope') })).rejects.toMatchObject({
+      code: 'not_found',
+    });
+  });
+
+  it('persists settings and names the field of a bad value', async () => {
+    const saved = await client.call('settings.update', { executionProvider: 'webgpu', threads: 2 });
+    expect(saved.settings).toEqual({ executionProvider: 'webgpu', threads: 2, theme: 'system' });
+    expect((await client.call('settings.get', {})).settings.threads).toBe(2);
+    const result = await dispatchCall(handlers, 'settings.update', { threads: -1 });
+    expect(result).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    expect(!result.ok && result.error.message).toMatch(/^settings\.update: threads:/);
+  });
+
+  it('reports a hand-broken settings file instead of replacing it', async () => {
+    await writeFile(join(dataDir, 'settings.json'), '{"threads": "many"}');
+    await expect(client.call('settings.get', {})).rejects.toThrow(
+      /settings\.json: threads: .*fix or delete it/,
+    );
+    await rm(join(dataDir, 'settings.json'));
+  });
+
+  it('inspects the stories260k fixture through core/models', async () => {
+    const info = await client.call('models.inspect', {
+      dir: join(import.meta.dirname, '../../../shared/fixtures/models/stories260k'),
+    });
+    expect(info).toMatchObject({ family: 'llama', modelType: 'llama' });
+    expect(info.parameters).toBeGreaterThan(200_000);
+    expect(info.sizeBytes).toBeGreaterThan(0);
+    await expect(client.call('models.inspect', { dir: dataDir })).rejects.toThrow(/config\.json/);
+  });
+
+  it('refuses unknown and prototype method names', async () => {
+    expect(await dispatchCall(handlers, 'system.shell', {})).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_request' },
+    });
+    expect(await dispatchCall(handlers, '__proto__', {})).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_request' },
+    });
+  });
+
+  it('validates the client side before sending', async () => {
+    // @ts-expect-error threads must be a number
+    const wrong = client.call('settings.update', { threads: 'two' });
+    await expect(wrong).rejects.toBeInstanceOf(ApiError);
+    // @ts-expect-error no such method
+    await expect(client.call('system.reboot', {})).rejects.toThrow();
+  });
+
+  it('types events by kind and rejects unknown kinds at runtime', () => {
+    const step: ApiEvent = {
+      kind: 'run.step',
+      runId: 'r1',
+      step: 1,
+      forwardPasses: 2,
+      elapsedMs: 10,
+      trainLoss: 1.5,
+      learningRate: 1e-4,
+      stepsPerSecond: 3,
+      etaMs: null,
+      memoryBytes: 1,
+      device: 'cpu',
+    };
+    expect(apiEventSchema.parse(step)).toEqual(step);
+    // @ts-expect-error unknown event kind
+    const bogus: ApiEvent = { kind: 'run.exploded', runId: 'r1' };
+    expect(apiEventSchema.safeParse(bogus).success).toBe(false);
+  });
+});
