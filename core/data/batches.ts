@@ -1,7 +1,8 @@
 // Batching: encoded examples → the tensors the runtime's forward takes, plus the bookkeeping that turns
 // per-sequence losses back into per-example losses and predictions. Labels follow the Hugging Face
 // convention: aligned with input_ids, -100 where not scored; the graph shifts them (logits at t-1
-// predict labels[t]), so position 0 is never a target.
+// predict labels[t]), so position 0 is never a target. Positions come from the attention mask inside
+// the graph, so either padding side works.
 import type { EncodedExample } from './encode.ts';
 
 export const ignoreIndex = -100n;
@@ -16,10 +17,6 @@ export interface TokenBatch {
   inputIds: BigInt64Array;
   attentionMask: BigInt64Array;
   labels: BigInt64Array;
-  /** Positions counted over real tokens only (0, 1, ...), 1 on padding: left padding needs them. */
-  positionIds: BigInt64Array;
-  /** Per sequence: index of its last real token (where next-token logits are read). */
-  lastIndex: Int32Array;
   /** Per sequence: number of scored positions (labels ≠ -100 at t ≥ 1). */
   targetTokens: Int32Array;
   /** Per sequence: which example of this batch it belongs to, and which candidate it is. */
@@ -51,8 +48,6 @@ export function makeBatch(examples: readonly EncodedExample[], options: BatchOpt
     inputIds: new BigInt64Array(batch * seqLen).fill(padId),
     attentionMask: new BigInt64Array(batch * seqLen),
     labels: new BigInt64Array(batch * seqLen).fill(ignoreIndex),
-    positionIds: new BigInt64Array(batch * seqLen).fill(1n),
-    lastIndex: new Int32Array(batch),
     targetTokens: new Int32Array(batch),
     exampleOf: new Int32Array(batch),
     candidateOf: new Int32Array(batch),
@@ -66,14 +61,12 @@ export function makeBatch(examples: readonly EncodedExample[], options: BatchOpt
     for (let t = 0; t < length; t++) {
       result.inputIds[offset + t] = BigInt(sequence.ids[t] as number);
       result.attentionMask[offset + t] = 1n;
-      result.positionIds[offset + t] = BigInt(t);
       if (t > 0 && sequence.isTarget[t] === 1) {
         result.labels[offset + t] = BigInt(sequence.ids[t] as number);
         targets++;
       }
     }
     result.targetTokens[row] = targets;
-    result.lastIndex[row] = (isLeft ? seqLen : length) - 1;
     result.exampleOf[row] = exampleIndex;
     result.candidateOf[row] = candidateIndex;
   }
