@@ -59,6 +59,8 @@ export class Session {
     const options: ort.InferenceSession.SessionOptions = {
       executionProviders: providerOptions(config.ep),
       graphOptimizationLevel: 'all',
+      // Warnings only: ORT logs every CPU placement of shape ops on GPU EPs, which is by design.
+      logSeverityLevel: 3,
       ...(config.threads ? { intraOpNumThreads: config.threads, interOpNumThreads: 1 } : {}),
     };
     const session =
