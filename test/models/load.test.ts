@@ -250,10 +250,28 @@ describe('loadModel bad input', () => {
       /"rope_scaling" .* supported: null/,
     ],
     ['qwen2', 'tiny-random-qwen2', (c) => (c.use_sliding_window = true), /"use_sliding_window" is true/],
+    [
+      'llama',
+      'stories260k',
+      (c) => (c.num_key_value_heads = 3),
+      /num_attention_heads 8 is not a multiple of .* 3/,
+    ],
+    [
+      'llama',
+      'tiny-random-llama',
+      (c) => ((c.num_attention_heads = 6), (c.num_key_value_heads = 3), delete c.head_dim),
+      /not divisible by/,
+    ],
     ['gpt2', 'tiny-random-gpt2', (c) => (c.activation_function = 'relu'), /"activation_function" is "relu"/],
   ])('%s: refuses a configuration it would compute wrong (%#)', async (_family, model, edit, pattern) => {
     const dir = copyConfig(model, edit);
     expect((await loadError(dir)).message).toMatch(pattern);
+  });
+
+  it('accepts the explicit default rope_scaling newer transformers versions write', async () => {
+    const dir = copyModel('stories260k');
+    copyConfig('stories260k', (c) => (c.rope_scaling = { rope_type: 'default' }), dir);
+    expect((await loadModel(dir)).config.ropeTheta).toBe(10000);
   });
 
   it('missing tensor names the tensor', async () => {

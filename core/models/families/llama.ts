@@ -4,13 +4,30 @@ import type { ConfigFields } from '../config-fields.ts';
 import type { LayerWeight, WeightLayout, WeightRef } from '../types.ts';
 import { ref, type FamilyConfig, type FamilySpec } from './family.ts';
 
+/** Newer transformers write `{"rope_type": "default"}` for plain RoPE where older ones wrote null. */
+function isPlainRope(scaling: unknown): boolean {
+  if (scaling === undefined || scaling === null) return true;
+  const kind =
+    (scaling as { rope_type?: unknown; type?: unknown }).rope_type ?? (scaling as { type?: unknown }).type;
+  return kind === 'default';
+}
+
 function mapConfig(fields: ConfigFields, modelType: string): FamilyConfig {
   const hidden = fields.int('hidden_size');
   const heads = fields.int('num_attention_heads');
+  const kvHeads = fields.int('num_key_value_heads', heads);
+  if (heads % kvHeads !== 0) {
+    fields.fail(`num_attention_heads ${heads} is not a multiple of num_key_value_heads ${kvHeads}`);
+  }
+  if (!fields.has('head_dim') && hidden % heads !== 0) {
+    fields.fail(
+      `hidden_size ${hidden} is not divisible by num_attention_heads ${heads} and there is no head_dim`,
+    );
+  }
   const activation = fields.string('hidden_act', 'silu');
   fields.require(activation === 'silu', 'hidden_act', '"silu"');
   fields.require(
-    !fields.has('rope_scaling'),
+    isPlainRope(fields.raw.rope_scaling),
     'rope_scaling',
     'null (scaled RoPE variants are not implemented)',
   );
@@ -24,7 +41,7 @@ function mapConfig(fields: ConfigFields, modelType: string): FamilyConfig {
     hidden,
     layers: fields.int('num_hidden_layers'),
     heads,
-    kvHeads: fields.int('num_key_value_heads', heads),
+    kvHeads,
     headDim: fields.int('head_dim', hidden / heads),
     intermediate: fields.int('intermediate_size'),
     vocab: fields.int('vocab_size'),
