@@ -25,7 +25,7 @@ export const modelsMethods = {
   ),
   'models.download': defineMethod(
     z.object({
-      id: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'expected a Hub id like owner/name'),
+      id: z.string().regex(/^[\w-][\w.-]*\/[\w-][\w.-]*$/, 'expected a Hub id like owner/name'),
       revision: z.string().optional(),
     }),
     z.object({ downloadId: z.string() }),

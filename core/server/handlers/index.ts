@@ -2,6 +2,9 @@
 // has not landed answer "not available yet" (see not-available.ts) — wired here as modules arrive.
 import type { Handlers } from '../../api/methods.ts';
 import type { StudioContext } from '../context.ts';
+import { Downloads } from '../downloads.ts';
+import { datasetHandlers } from './datasets.ts';
+import { downloadHandlers } from './downloads.ts';
 import { filesHandlers } from './files.ts';
 import { modelsHandlers } from './models.ts';
 import { notAvailable } from './not-available.ts';
@@ -14,10 +17,9 @@ export function createHandlers(context: StudioContext): Handlers {
     ...filesHandlers(),
     ...settingsHandlers(context),
     'datasets.preview': notAvailable('datasets.preview', 'core/data'),
-    'datasets.tasks': notAvailable('datasets.tasks', 'core/data'),
-    'datasets.download': notAvailable('datasets.download', 'core/hub'),
+    ...datasetHandlers(),
+    ...downloadHandlers(new Downloads(context.dataDir, context.events)),
     ...modelsHandlers(),
-    'models.download': notAvailable('models.download', 'core/hub'),
     'estimators.list': notAvailable('estimators.list', 'core/estimators'),
     'training.start': notAvailable('training.start', 'core/train'),
     'training.pause': notAvailable('training.pause', 'core/train'),
