@@ -7,7 +7,13 @@ import { type EncodedExample, encodeExample } from './encode.ts';
 import { DataError, IssueCollector, type IssueReport, type RowPolicy } from './errors.ts';
 import { readers } from './import/formats.ts';
 import type { ImportProgress, SourceRow } from './import/types.ts';
-import { type ColumnMapping, createRowMapper, detectMapping, missingFieldsError } from './mapping.ts';
+import {
+  type ColumnMapping,
+  createRowMapper,
+  detectMapping,
+  missingFieldsError,
+  type RowMapper,
+} from './mapping.ts';
 import { type RenderedExample, createRenderer } from './render.ts';
 import type { DatasetSource, SplitName } from './source.ts';
 import type { TaskDefinition } from './tasks/definition.ts';
@@ -25,6 +31,7 @@ export interface OpenOptions {
 }
 
 export interface OpenedSplit {
+  /** The split's first file (Hub splits may have several shards). */
   file: string;
   task: TaskDefinition;
   mapping: ColumnMapping;
@@ -40,8 +47,9 @@ export async function openSplit(
   split: SplitName,
   options: OpenOptions = {},
 ): Promise<OpenedSplit> {
-  const file = source.splits[split];
-  if (file === undefined) {
+  const files = source.splits[split];
+  const file = files?.[0];
+  if (files === undefined || file === undefined) {
     const available = Object.keys(source.splits).join(', ');
     throw new DataError(
       source.label,
@@ -51,23 +59,27 @@ export async function openSplit(
     );
   }
   const issues = new IssueCollector(options.policy ?? 'fail');
-  const read = () =>
-    readers[source.format](file, {
-      issues,
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
+  const reader = readers[source.format];
+  const readerOptions = { issues, ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
+  async function* read(): AsyncGenerator<SourceRow & { file: string }> {
+    for (const part of files ?? []) {
+      for await (const row of reader(part, readerOptions)) yield { ...row, file: part };
+    }
+  }
   const first = await firstRow(read());
   if (first === undefined) throw new DataError(file, undefined, undefined, 'contains no rows');
   const columns = Object.keys(first.row);
   const task = await chooseTask(options.task, source.info, columns, file);
   const detected = detectMapping(task, columns, options.mapping);
   if (detected.missing.length > 0) throw missingFieldsError(file, task, detected, columns);
-  const mapRow = createRowMapper({
-    file,
-    task,
-    mapping: detected.mapping,
-    ...(source.info?.labels && task.type === 'classification' ? { datasetLabels: source.info.labels } : {}),
-  });
+  const datasetLabels =
+    source.info?.labels && task.type === 'classification' ? { datasetLabels: source.info.labels } : {};
+  const mappers = new Map(
+    files.map((part) => [
+      part,
+      createRowMapper({ file: part, task, mapping: detected.mapping, ...datasetLabels }),
+    ]),
+  );
   const tokenizer = options.tokenizer;
   const render = createRenderer(task, {
     file,
@@ -84,7 +96,7 @@ export async function openSplit(
       for await (const row of read()) {
         let example: RenderedExample;
         try {
-          example = render(mapRow(row));
+          example = render((mappers.get(row.file) as RowMapper)(row));
         } catch (error) {
           issues.handle(error);
           continue;

@@ -11,13 +11,13 @@ export type SplitName = 'train' | 'validation' | 'test';
 export interface DatasetSource {
   /** What the user wrote (path or hf: id), for messages. */
   label: string;
-  /** Files by split; a bare file is the train split. */
-  splits: Partial<Record<SplitName, string>>;
+  /** Files by split, read in order (a Hub split may be several parquet shards); a bare file is train. */
+  splits: Partial<Record<SplitName, string[]>>;
   format: DataFormat;
   info?: DatasetInfo;
 }
 
-const splitAliases: Readonly<Record<SplitName, readonly string[]>> = {
+export const splitAliases: Readonly<Record<SplitName, readonly string[]>> = {
   train: ['train'],
   validation: ['validation', 'valid', 'dev', 'val'],
   test: ['test'],
@@ -33,15 +33,15 @@ export async function resolveLocalSource(location: string): Promise<DatasetSourc
   if (!isDirectory) {
     const format = detectFormat(location);
     const info = await readDatasetInfo(path.join(path.dirname(location), 'dataset.json'));
-    return { label: location, splits: { train: location }, format, ...(info ? { info } : {}) };
+    return { label: location, splits: { train: [location] }, format, ...(info ? { info } : {}) };
   }
   const files = (await readdir(location)).sort();
-  const splits: Partial<Record<SplitName, string>> = {};
+  const splits: Partial<Record<SplitName, string[]>> = {};
   let format: DataFormat | undefined;
   for (const [split, aliases] of Object.entries(splitAliases) as [SplitName, readonly string[]][]) {
     const file = files.find((name) => aliases.includes(name.split('.')[0] ?? '') && hasFormat(name));
     if (file === undefined) continue;
-    splits[split] = path.join(location, file);
+    splits[split] = [path.join(location, file)];
     format ??= detectFormat(file);
   }
   if (format === undefined) {

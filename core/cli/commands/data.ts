@@ -1,0 +1,131 @@
+// zo-studio data: see how a dataset is read, mapped to a task and rendered, before training on it.
+import { parseArgs } from 'node:util';
+import { DataError, type RowPolicy } from '../../data/errors.ts';
+import type { ColumnMapping } from '../../data/mapping.ts';
+import { previewDataset } from '../../data/preview.ts';
+import { resolveSource } from '../../data/resolve-source.ts';
+import type { SplitName } from '../../data/source.ts';
+import { listBuiltInTasks } from '../../data/tasks/registry.ts';
+import { loadTokenizer } from '../../models/tokenizer.ts';
+
+const usage = `usage: zo-studio data <subcommand> [options]
+
+  preview PATH|hf:ID   render the first rows as the model will see them
+  tasks                list the built-in tasks
+
+preview options:
+  --task NAME          built-in task, task .json file, or "classification" (default: detected)
+  --split NAME         train | validation | test (default: validation, else test, else train)
+  --rows N             examples to show (default 5)
+  --model DIR          count tokens with this model's tokenizer (and use its chat template)
+  --max-length N       tokens per sequence, for the truncation warning (default 2048)
+  --map FIELD=COLUMN   use COLUMN for the task field FIELD (repeatable), e.g. --map premise=sentence1
+  --skip-bad-rows      skip and count malformed rows instead of stopping at the first
+  --json               print {"rows","columns","task","mapping","examples":[{"prompt","target","tokens"}],"warnings"}
+`;
+
+const splits: readonly SplitName[] = ['train', 'validation', 'test'];
+
+function parseMapping(entries: readonly string[]): ColumnMapping {
+  const mapping: ColumnMapping = {};
+  for (const entry of entries) {
+    const [field, column] = entry.split('=', 2);
+    if (!field || !column) throw new Error(`--map "${entry}": expected FIELD=COLUMN`);
+    mapping[field] = column;
+  }
+  return mapping;
+}
+
+function positiveInt(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1)
+    throw new Error(`${flag} must be a positive integer, got "${value}"`);
+  return number;
+}
+
+async function preview(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      task: { type: 'string' },
+      split: { type: 'string' },
+      rows: { type: 'string' },
+      model: { type: 'string' },
+      'max-length': { type: 'string' },
+      map: { type: 'string', multiple: true },
+      'skip-bad-rows': { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+  });
+  const [location, ...extra] = positionals;
+  if (!location || extra.length > 0) throw new UsageError('expected exactly one PATH or hf:ID');
+  if (values.split !== undefined && !splits.includes(values.split as SplitName)) {
+    throw new UsageError(`--split must be one of ${splits.join(', ')}, got "${values.split}"`);
+  }
+  const policy: RowPolicy = values['skip-bad-rows'] ? 'skip' : 'fail';
+  const tokenizer = values.model ? await loadTokenizer(values.model) : undefined;
+  const source = await resolveSource(location, {
+    onProgress: ({ file, loadedBytes, totalBytes }) =>
+      process.stderr.write(
+        `\rdownloading ${file}: ${loadedBytes}${totalBytes ? ` / ${totalBytes}` : ''} bytes`,
+      ),
+  });
+  const result = await previewDataset(source, {
+    policy,
+    rows: positiveInt(values.rows, '--rows', 5),
+    maxLength: positiveInt(values['max-length'], '--max-length', 2048),
+    ...(values.task ? { task: values.task } : {}),
+    ...(values.split ? { split: values.split as SplitName } : {}),
+    ...(values.map ? { mapping: parseMapping(values.map) } : {}),
+    ...(tokenizer ? { tokenizer } : {}),
+  });
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return 0;
+  }
+  const lines = [
+    `${result.source}: ${result.rows} rows, columns ${result.columns.join(', ')}`,
+    `task ${result.task}, mapping ${Object.entries(result.mapping)
+      .map(([field, column]) => `${field}←${column}`)
+      .join(', ')}`,
+    ...result.examples.flatMap((example, index) => [
+      `\n--- example ${index + 1} (${example.tokens} tokens)`,
+      example.prompt,
+      `>>> target: ${JSON.stringify(example.target)}`,
+    ]),
+    ...result.warnings.map((warning) => `warning: ${warning}`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+async function tasks(): Promise<number> {
+  for (const task of await listBuiltInTasks()) {
+    process.stdout.write(
+      `${task.name.padEnd(16)} ${task.type.padEnd(18)} ${task.metrics.join(', ').padEnd(18)} ${task.title}\n`,
+    );
+  }
+  return 0;
+}
+
+class UsageError extends Error {}
+
+export async function run(argv: string[]): Promise<number> {
+  const [subcommand, ...rest] = argv;
+  try {
+    if (subcommand === 'preview') return await preview(rest);
+    if (subcommand === 'tasks') return await tasks();
+    if (!subcommand || subcommand === '--help' || subcommand === '-h') {
+      process.stdout.write(usage);
+      return subcommand ? 0 : 2;
+    }
+    throw new UsageError(`unknown subcommand "${subcommand}"`);
+  } catch (error) {
+    const isUsage =
+      error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(`zo-studio data: ${(error as Error).message}\n${isUsage ? `\n${usage}` : ''}`);
+    return isUsage ? 2 : error instanceof DataError ? 1 : 1;
+  }
+}
