@@ -138,7 +138,7 @@ export function probeEp(ep: ExecutionProvider): Promise<EpStatus> {
       } catch (error) {
         const hint =
           ep === 'cuda'
-            ? ' (the CUDA provider is not bundled: reinstall onnxruntime-node with ONNXRUNTIME_NODE_INSTALL_CUDA=v12 on a machine with CUDA 12 and cuDNN 9)'
+            ? ' (the CUDA provider libraries are not installed: on Linux x64 with CUDA 12 and cuDNN 9, run `npm rebuild onnxruntime-node` with ONNXRUNTIME_NODE_INSTALL=cuda12)'
             : '';
         return {
           ep,
