@@ -42,18 +42,37 @@ async function getJson(
   }
 }
 
-/** Repo-relative paths of every file in a repo revision (the `siblings` of the repo info). */
-export async function listRepoFiles(repo: RepoRef, signal?: AbortSignal): Promise<string[]> {
+/** One file of a repo revision, as the repo info lists it. */
+export interface RepoFile {
+  /** Repo-relative path. */
+  path: string;
+  /** Bytes, when the Hub reports it. */
+  size?: number;
+  /** SHA-256 of the content, which the Hub reports for LFS files (weights, parquet). */
+  sha256?: string;
+}
+
+interface Sibling {
+  rfilename?: unknown;
+  size?: unknown;
+  lfs?: { sha256?: unknown } | null;
+}
+
+/** Every file of a repo revision (the `siblings` of the repo info; `blobs=true` adds sizes and hashes). */
+export async function listRepoFiles(repo: RepoRef, signal?: AbortSignal): Promise<RepoFile[]> {
   checkRepoId(repo.id);
   const base = `${hubEndpoint()}/api/${repo.kind}s/${repo.id}`;
   const url = repo.revision ? `${base}/revision/${encodeURIComponent(repo.revision)}` : base;
-  const info = (await getJson(repo.id, url, signal)) as { siblings?: unknown } | null;
+  const info = (await getJson(repo.id, `${url}?blobs=true`, signal)) as { siblings?: unknown } | null;
   const siblings = info?.siblings;
   if (!Array.isArray(siblings)) throw new HubError(repo.id, `${url} has no "siblings" list`);
-  return siblings.map((sibling: { rfilename?: unknown }) => {
+  return siblings.map((sibling: Sibling | null) => {
     if (typeof sibling?.rfilename !== 'string')
       throw new HubError(repo.id, `${url}: a sibling has no rfilename`);
-    return sibling.rfilename;
+    const file: RepoFile = { path: sibling.rfilename };
+    if (typeof sibling.size === 'number') file.size = sibling.size;
+    if (typeof sibling.lfs?.sha256 === 'string') file.sha256 = sibling.lfs.sha256;
+    return file;
   });
 }
 

@@ -2,12 +2,13 @@
 // from the partial's size with an HTTP Range request (on a dropped connection automatically, up to a few
 // times; after an abort or a crash on the next call), and only a complete file is renamed into place, so
 // a file at its final path is always whole.
-import { existsSync } from 'node:fs';
-import { mkdir, open, rename, stat, truncate } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, open, rename, rm, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import type { ReadableStreamReadResult } from 'node:stream/web';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { responseError } from './api.ts';
+import { responseError, type RepoFile } from './api.ts';
 import { HubError } from './errors.ts';
 import { hubHeaders, localPath, repoCacheDir, resolveUrl, type RepoRef } from './repo.ts';
 
@@ -48,13 +49,21 @@ function parseContentRange(header: string | null): { start: number | undefined; 
   };
 }
 
-interface Who {
+/** What is being fetched, for messages and checks: repo id, repo-relative path, and what the Hub lists. */
+export interface RemoteFile {
   repo: string;
   file: string;
+  size?: number;
+  sha256?: string;
 }
 
 /** One HTTP attempt; returns when `partial` holds the whole file, throws InterruptedTransfer to retry. */
-async function attempt(url: string, partial: string, who: Who, options: DownloadOptions): Promise<void> {
+async function attempt(
+  url: string,
+  partial: string,
+  who: RemoteFile,
+  options: DownloadOptions,
+): Promise<void> {
   const offset = await sizeOf(partial);
   // identity: a gzip-encoded body would be decoded by fetch and no longer match Content-Length or Range.
   const headers: Record<string, string> = { ...hubHeaders(), 'accept-encoding': 'identity' };
@@ -131,15 +140,37 @@ async function attempt(url: string, partial: string, who: Who, options: Download
   }
 }
 
-/** Downloads `url` to `target` (resuming `<target>.partial` if present); returns `target`. */
-export async function downloadToFile(
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * Checks a finished partial against the size and hash the Hub lists. A resumed download whose remote
+ * file changed in between would otherwise splice two versions together unnoticed.
+ */
+async function verify(partial: string, who: RemoteFile): Promise<void> {
+  const size = await sizeOf(partial);
+  let problem: string | undefined;
+  if (who.size !== undefined && size !== who.size) problem = `got ${size} bytes, the Hub lists ${who.size}`;
+  else if (who.sha256 !== undefined && (await sha256Of(partial)) !== who.sha256) {
+    problem = `SHA-256 differs from the Hub's ${who.sha256}`;
+  }
+  if (problem) {
+    await rm(partial, { force: true });
+    throw new HubError(who.repo, `${problem}; the download was discarded, run it again`, { file: who.file });
+  }
+}
+
+async function download(
   url: string,
   target: string,
-  who: Who,
-  options: DownloadOptions = {},
+  who: RemoteFile,
+  options: DownloadOptions,
 ): Promise<string> {
   if (existsSync(target)) {
-    // Only complete files are ever renamed to their final path.
+    // Only complete, verified files are ever renamed to their final path.
     const size = await sizeOf(target);
     options.onProgress?.({ file: who.file, loadedBytes: size, totalBytes: size });
     return target;
@@ -166,17 +197,40 @@ export async function downloadToFile(
         await sleep(250 * 2 ** tries, undefined, { signal: options.signal });
     }
   }
+  await verify(partial, who);
   await rename(partial, target);
   return target;
+}
+
+/** Downloads in progress by target path: two writers appending to one .partial would corrupt it. */
+const inFlight = new Map<string, Promise<string>>();
+
+/**
+ * Downloads `url` to `target` (resuming `<target>.partial` if present); returns `target`. A second call
+ * for the same target while one runs shares its result (and reports no progress of its own).
+ */
+export function downloadToFile(
+  url: string,
+  target: string,
+  who: RemoteFile,
+  options: DownloadOptions = {},
+): Promise<string> {
+  const running = inFlight.get(target);
+  if (running) return running;
+  const started = download(url, target, who, options).finally(() => inFlight.delete(target));
+  inFlight.set(target, started);
+  return started;
 }
 
 /** Downloads one file of a repo into the cache (`repoCacheDir`); returns its local path. */
 export async function downloadRepoFile(
   repo: RepoRef,
-  file: string,
+  file: string | RepoFile,
   cacheDir: string,
   options: DownloadOptions = {},
 ): Promise<string> {
-  const target = localPath(repoCacheDir(cacheDir, repo), repo, file);
-  return downloadToFile(resolveUrl(repo, file), target, { repo: repo.id, file }, options);
+  const remote = typeof file === 'string' ? { path: file } : file;
+  const target = localPath(repoCacheDir(cacheDir, repo), repo, remote.path);
+  const who: RemoteFile = { repo: repo.id, file: remote.path, size: remote.size, sha256: remote.sha256 };
+  return downloadToFile(resolveUrl(repo, remote.path), target, who, options);
 }

@@ -3,7 +3,7 @@
 // cache, and returns the local folder.
 import path from 'node:path';
 import { INDEX_FILE, readShardIndex, SINGLE_FILE } from '../models/safetensors/checkpoint.ts';
-import { listRepoFiles } from './api.ts';
+import { listRepoFiles, type RepoFile } from './api.ts';
 import { downloadRepoFile, type DownloadOptions } from './download-file.ts';
 import { HubError } from './errors.ts';
 import { checkRepoId, repoCacheDir, type RepoRef } from './repo.ts';
@@ -27,13 +27,19 @@ export async function downloadModel(id: string, options: DownloadModelOptions): 
   checkRepoId(id);
   const repo: RepoRef = { kind: 'model', id, revision: options.revision };
   const { cacheDir, ...fileOptions } = options;
-  const files = new Set(await listRepoFiles(repo, options.signal));
+  const listed = await listRepoFiles(repo, options.signal);
+  const files = new Map<string, RepoFile>(listed.map((file) => [file.path, file]));
   if (!files.has('config.json'))
     throw new HubError(id, 'has no config.json; is it a transformers model repo?');
 
   let weightFiles: string[];
   if (files.has(INDEX_FILE)) {
-    const indexPath = await downloadRepoFile(repo, INDEX_FILE, cacheDir, fileOptions);
+    const indexPath = await downloadRepoFile(
+      repo,
+      files.get(INDEX_FILE) ?? INDEX_FILE,
+      cacheDir,
+      fileOptions,
+    );
     weightFiles = [...new Set(readShardIndex(indexPath).values())];
     const missing = weightFiles.filter((shard) => !files.has(shard));
     if (missing.length > 0)
@@ -41,13 +47,13 @@ export async function downloadModel(id: string, options: DownloadModelOptions): 
   } else if (files.has(SINGLE_FILE)) {
     weightFiles = [SINGLE_FILE];
   } else {
-    const hint = [...files].some((file) => file.endsWith('.bin'))
+    const hint = listed.some((file) => file.path.endsWith('.bin'))
       ? ' (it has PyTorch .bin weights only, which are not supported)'
       : '';
     throw new HubError(id, `has no ${SINGLE_FILE} or ${INDEX_FILE}${hint}`);
   }
 
   const wanted = ['config.json', ...OPTIONAL_FILES.filter((file) => files.has(file)), ...weightFiles];
-  for (const file of wanted) await downloadRepoFile(repo, file, cacheDir, fileOptions);
+  for (const file of wanted) await downloadRepoFile(repo, files.get(file) ?? file, cacheDir, fileOptions);
   return path.resolve(repoCacheDir(cacheDir, repo));
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
@@ -145,6 +145,39 @@ describe('downloadModel', () => {
     expect(resolveRequests('model.safetensors').at(-1)?.range).toBe(`bytes=${saved}-`);
     expect(
       readFileSync(path.join(dir, 'model.safetensors')).equals(
+        readFileSync(path.join(STORIES, 'model.safetensors')),
+      ),
+    ).toBe(true);
+  });
+
+  it('discards a resumed download whose bytes do not match the SHA-256 the Hub lists', async () => {
+    // A stale partial from an older version of the file: resuming appends the new tail to old bytes.
+    const dir = path.join(cacheDir, 'models--karpathy--stories260k', 'main');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'model.safetensors.partial'), Buffer.alloc(1000, 7));
+    const error = await rejection(downloadModel('karpathy/stories260k', { cacheDir }));
+    expect(error.message).toMatch(
+      /^karpathy\/stories260k \(model.safetensors\): SHA-256 differs from the Hub's [0-9a-f]{64}; the download was discarded, run it again$/,
+    );
+    expect(existsSync(path.join(dir, 'model.safetensors.partial'))).toBe(false);
+    expect(existsSync(path.join(dir, 'model.safetensors'))).toBe(false);
+    await downloadModel('karpathy/stories260k', { cacheDir });
+    expect(
+      readFileSync(path.join(dir, 'model.safetensors')).equals(
+        readFileSync(path.join(STORIES, 'model.safetensors')),
+      ),
+    ).toBe(true);
+  });
+
+  it('shares one transfer between concurrent calls for the same model', async () => {
+    const [first, second] = await Promise.all([
+      downloadModel('karpathy/stories260k', { cacheDir }),
+      downloadModel('karpathy/stories260k', { cacheDir }),
+    ]);
+    expect(second).toBe(first);
+    expect(resolveRequests('model.safetensors')).toHaveLength(1);
+    expect(
+      readFileSync(path.join(first, 'model.safetensors')).equals(
         readFileSync(path.join(STORIES, 'model.safetensors')),
       ),
     ).toBe(true);

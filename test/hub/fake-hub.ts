@@ -1,6 +1,7 @@
 // A local stand-in for the Hugging Face Hub over node:http, serving real files from folders. It speaks
 // the endpoints core/hub uses (repo info, resolve with Range, parquet listing) and can misbehave on
 // purpose: drop the connection midway, ignore Range, require a token.
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -87,7 +88,16 @@ export async function startFakeHub(): Promise<FakeHub> {
     if (info) {
       const dir = models.get(info[1] ?? '');
       if (!dir) return void response.writeHead(404).end('Repository not found');
-      const siblings = listFiles(dir).map((rfilename) => ({ rfilename }));
+      // Like the Hub: sizes with ?blobs=true, and an LFS sha256 for large binary files.
+      const withBlobs = url.searchParams.get('blobs') === 'true';
+      const siblings = listFiles(dir).map((rfilename) => {
+        if (!withBlobs) return { rfilename };
+        const bytes = readFileSync(path.join(dir, rfilename));
+        const lfs = rfilename.endsWith('.safetensors')
+          ? { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.byteLength }
+          : undefined;
+        return { rfilename, size: bytes.byteLength, lfs };
+      });
       return void response
         .writeHead(200, { 'content-type': 'application/json' })
         .end(JSON.stringify({ siblings }));
