@@ -1,0 +1,96 @@
+/**
+ * Linear interpolation (Berahas et al. 2022, and "Linear Interpolation Gives Better Gradients than
+ * Gaussian Smoothing", arXiv 1905.13043): with unit directions as the rows of Q and y_i the directional
+ * difference along u_i, ĝ solves Q·g = y in the least-squares sense: minimum-norm g = Qᵀ(QQᵀ)⁻¹y for
+ * N ≤ d (the projection of ∇f onto span{u_i}), g = (QᵀQ)⁻¹Qᵀy for N > d. Orthonormal rows make it Qᵀy.
+ * Cost: N+1 passes (forward) or 2N (central). Property: on a quadratic with N = d and central
+ * differences the estimate is exact.
+ */
+import { defineEstimator } from '../definition.ts';
+import { directionalDifferences, directionRows, totalLength } from '../directions.ts';
+import { gram, solveSpd } from '../linalg.ts';
+import { Perturber } from '../perturb.ts';
+import type { EstimateTerm, Estimator, Params } from '../types.ts';
+import { interpolationConfig, type InterpolationConfig } from './config.ts';
+
+/** Largest d for which the N > d normal equations (d×d) are formed. */
+const MAX_OVERDETERMINED_D = 4096;
+
+/** Splits a concatenated d-vector into per-tensor dense terms with weights. */
+function weightedRows(
+  params: Params,
+  rows: readonly Float32Array[],
+  weights: ArrayLike<number>,
+): EstimateTerm[][] {
+  let offset = 0;
+  return params.map((p) => {
+    const start = offset;
+    offset += p.data.length;
+    return rows.map((row, i) => ({
+      kind: 'dense' as const,
+      data: row.subarray(start, start + p.data.length),
+      coef: weights[i] as number,
+    }));
+  });
+}
+
+export function createInterpolation(config: InterpolationConfig): Estimator<null> {
+  const n = config.directions;
+  return {
+    id: 'interpolation',
+    forwardPassesPerStep: config.difference === 'central' ? 2 * n : n + 1,
+    init: () => null,
+    async estimate({ objective, params, seed }) {
+      const d = totalLength(params);
+      if (n > d && d > MAX_OVERDETERMINED_D) {
+        throw new Error(
+          `interpolation: directions ${n} > d = ${d} needs a d×d solve; allowed only for d ≤ ${MAX_OVERDETERMINED_D} (lower "directions")`,
+        );
+      }
+      const perturber = new Perturber(objective);
+      const rows = directionRows(params, seed, n, config.sampling, 'unit');
+      const { differences, loss } = await directionalDifferences(
+        perturber,
+        params,
+        rows,
+        config.eps,
+        config.difference,
+      );
+      const y = Float64Array.from(differences);
+      const wide = rows.map((r) => Float64Array.from(r));
+      let terms: EstimateTerm[][];
+      if (n <= d) {
+        // Minimum-norm solution: g = Qᵀw with (QQᵀ)w = y.
+        terms = weightedRows(params, rows, solveSpd(gram(wide), y));
+      } else {
+        // Least squares: (QᵀQ)g = Qᵀy, with QᵀQ = Σ_i u_i u_iᵀ (d×d).
+        const K = new Float64Array(d * d);
+        const rhs = new Float64Array(d);
+        wide.forEach((u, i) => {
+          for (let a = 0; a < d; a++) {
+            rhs[a] = (rhs[a] as number) + (u[a] as number) * (y[i] as number);
+            for (let b = 0; b < d; b++)
+              K[a * d + b] = (K[a * d + b] as number) + (u[a] as number) * (u[b] as number);
+          }
+        });
+        const g = Float32Array.from(solveSpd(K, rhs));
+        terms = weightedRows(params, [g], [1]);
+      }
+      return { estimate: { terms }, state: null, forwardPasses: perturber.takeForwardPasses(), loss };
+    },
+  };
+}
+
+export const interpolation = defineEstimator({
+  id: 'interpolation',
+  name: 'Linear interpolation',
+  paper:
+    'Berahas, Cao, Choromanski, Scheinberg, A Theoretical and Empirical Comparison of Gradient Approximations in Derivative-Free Optimization, FoCM 2022',
+  help: 'Least-squares gradient over N directional differences: the projection of the gradient onto N orthonormal directions, exact for N = d (small problems, calibration).',
+  schema: interpolationConfig,
+  forwardPassesPerStep: (config) =>
+    config.difference === 'central' ? 2 * config.directions : config.directions + 1,
+  presets: [{ name: 'Forward, 8 orthonormal directions', values: { directions: 8, difference: 'forward' } }],
+  suggested: {},
+  create: createInterpolation,
+});
