@@ -13,7 +13,7 @@ import { basename, dirname, join } from 'node:path';
 import type { ParamTensor, Params } from '../estimators/types.ts';
 import { readSafetensorsHeader } from '../models/safetensors/read.ts';
 import { toFloat32 } from '../models/safetensors/dtypes.ts';
-import { layoutSafetensors, writeSafetensors } from '../models/safetensors/write.ts';
+import { safetensorsHeader, tensorBytes, writeSafetensors } from '../models/safetensors/write.ts';
 import type { TensorToWrite } from '../models/safetensors/write.ts';
 import { replaceFileAtomically } from './checkpoint-atomic.ts';
 import { decodeState, encodeState } from './checkpoint-state.ts';
@@ -135,7 +135,7 @@ export function writeCheckpoint(
   };
   // The data section does not depend on the metadata, so its hash can go into the header it follows.
   const hash = createHash('sha256');
-  for (const chunk of layoutSafetensors(tensors).chunks) hash.update(chunk);
+  for (const tensor of safetensorsHeader(tensors).order) hash.update(tensorBytes(tensor));
   const metadata = {
     format: CHECKPOINT_FORMAT,
     state: JSON.stringify(state),

@@ -16,23 +16,28 @@ export interface TensorToWrite {
   /** The dtype stored in the file. */
   dtype: DType;
   shape: readonly number[];
-  /** float32 values (converted to `dtype` on write) or raw little-endian bytes already in `dtype`. */
-  data: Float32Array | Uint8Array;
+  /**
+   * float32 values (converted to `dtype` on write) or raw little-endian bytes already in `dtype`; or a
+   * function returning either, called only when the tensor is written, so a whole model is never in memory.
+   */
+  data: TensorData | (() => TensorData);
 }
 
-export interface SafetensorsLayout {
+type TensorData = Float32Array | Uint8Array;
+
+export interface SafetensorsHeader {
   /** The 8-byte length prefix followed by the padded JSON header. */
   header: Buffer;
-  /** Tensor bytes in file order, each immediately following the previous one. */
-  chunks: Uint8Array[];
+  /** The tensors in file order; their data follows the header back to back. */
+  order: TensorToWrite[];
   totalBytes: number;
 }
 
-/** Lays out tensors and metadata as safetensors bytes without writing them anywhere. */
-export function layoutSafetensors(
+/** Builds the header for `tensors` (from names, dtypes and shapes only; no data is read). */
+export function safetensorsHeader(
   tensors: readonly TensorToWrite[],
   metadata: Readonly<Record<string, string>> = {},
-): SafetensorsLayout {
+): SafetensorsHeader {
   const seen = new Set<string>();
   for (const tensor of tensors) {
     if (tensor.name === '__metadata__')
@@ -40,31 +45,29 @@ export function layoutSafetensors(
     if (seen.has(tensor.name)) throw new Error(`safetensors: tensor "${tensor.name}" is listed twice`);
     seen.add(tensor.name);
   }
-  const ordered = [...tensors].sort(
+  const order = [...tensors].sort(
     (a, b) =>
       BYTES_PER_ELEMENT[b.dtype] - BYTES_PER_ELEMENT[a.dtype] ||
       (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
   );
   const entries: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) entries.__metadata__ = { ...metadata };
-  const chunks: Uint8Array[] = [];
   let offset = 0;
-  for (const tensor of ordered) {
-    const bytes = tensorBytes(tensor);
+  for (const tensor of order) {
+    const bytes = elementCount(tensor) * BYTES_PER_ELEMENT[tensor.dtype];
     entries[tensor.name] = {
       dtype: DTYPE_TAG[tensor.dtype],
       shape: [...tensor.shape],
-      data_offsets: [offset, offset + bytes.byteLength],
+      data_offsets: [offset, offset + bytes],
     };
-    chunks.push(bytes);
-    offset += bytes.byteLength;
+    offset += bytes;
   }
   const json = Buffer.from(JSON.stringify(entries), 'utf8');
   const paddedLength = Math.ceil((8 + json.byteLength) / 8) * 8 - 8;
   const header = Buffer.alloc(8 + paddedLength, 0x20);
   header.writeBigUInt64LE(BigInt(paddedLength), 0);
   json.copy(header, 8);
-  return { header, chunks, totalBytes: header.byteLength + offset };
+  return { header, order, totalBytes: header.byteLength + offset };
 }
 
 /**
@@ -77,16 +80,16 @@ export function writeSafetensors(
   metadata: Readonly<Record<string, string>> = {},
   options: { fsync?: boolean } = {},
 ): number {
-  const layout = layoutSafetensors(tensors, metadata);
+  const { header, order, totalBytes } = safetensorsHeader(tensors, metadata);
   const fd = openSync(path, 'w');
   try {
-    writeFully(fd, layout.header);
-    for (const chunk of layout.chunks) writeFully(fd, chunk);
+    writeFully(fd, header);
+    for (const tensor of order) writeFully(fd, tensorBytes(tensor));
     if (options.fsync) fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
-  return layout.totalBytes;
+  return totalBytes;
 }
 
 function writeFully(fd: number, bytes: Uint8Array): void {
@@ -95,29 +98,35 @@ function writeFully(fd: number, bytes: Uint8Array): void {
   while (written < bytes.byteLength) written += writeSync(fd, bytes, written, bytes.byteLength - written);
 }
 
-function tensorBytes(tensor: TensorToWrite): Uint8Array {
-  const elements = tensor.shape.reduce((product, dim) => {
+function elementCount(tensor: TensorToWrite): number {
+  return tensor.shape.reduce((product, dim) => {
     if (!Number.isInteger(dim) || dim < 0) {
       throw new Error(`safetensors: tensor "${tensor.name}" has invalid shape [${tensor.shape.join(', ')}]`);
     }
     return product * dim;
   }, 1);
+}
+
+/** The bytes of one tensor as stored: its data resolved, checked against its shape, encoded to its dtype. */
+export function tensorBytes(tensor: TensorToWrite): Uint8Array {
+  const elements = elementCount(tensor);
   const expectedBytes = elements * BYTES_PER_ELEMENT[tensor.dtype];
-  if (tensor.data instanceof Uint8Array) {
-    if (tensor.data.byteLength !== expectedBytes) {
+  const data = typeof tensor.data === 'function' ? tensor.data() : tensor.data;
+  if (data instanceof Uint8Array) {
+    if (data.byteLength !== expectedBytes) {
       throw new Error(
-        `safetensors: tensor "${tensor.name}" has ${tensor.data.byteLength} raw bytes; shape [${tensor.shape.join(', ')}] ` +
+        `safetensors: tensor "${tensor.name}" has ${data.byteLength} raw bytes; shape [${tensor.shape.join(', ')}] ` +
           `in ${tensor.dtype} needs ${expectedBytes}`,
       );
     }
-    return tensor.data;
+    return data;
   }
-  if (tensor.data.length !== elements) {
+  if (data.length !== elements) {
     throw new Error(
-      `safetensors: tensor "${tensor.name}" has ${tensor.data.length} values; shape [${tensor.shape.join(', ')}] needs ${elements}`,
+      `safetensors: tensor "${tensor.name}" has ${data.length} values; shape [${tensor.shape.join(', ')}] needs ${elements}`,
     );
   }
-  return encodeFloat32(tensor.data, tensor.dtype);
+  return encodeFloat32(data, tensor.dtype);
 }
 
 /** float32 values → little-endian bytes of `dtype` (round to nearest even for the half formats). */
