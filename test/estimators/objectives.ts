@@ -88,3 +88,46 @@ export function norm2(v: ArrayLike<number>): number {
   for (let i = 0; i < v.length; i++) s += (v[i] as number) ** 2;
   return s;
 }
+
+/**
+ * A linear model with a squared loss, exposing outputs and their gradient as a model engine does:
+ * o = X·W + b (batch × out), ℓ(o) = ½·mean_rows‖o − Y‖², e = ∇_o ℓ = (o − Y)/batch. Parameters are
+ * [W (in×out), b (out)] flattened in that order; the objective is a quadratic in them.
+ */
+export function linearModel(inputs: number, outputs: number, batch: number, seed: number) {
+  const random = testRandom(seed);
+  const X = Float64Array.from({ length: batch * inputs }, () => random() * 2 - 1);
+  const Y = Float64Array.from({ length: batch * outputs }, () => random() * 2 - 1);
+  const forward = (theta: Float64Array) => {
+    const o = new Float32Array(batch * outputs);
+    for (let r = 0; r < batch; r++) {
+      for (let k = 0; k < outputs; k++) {
+        let s = theta[inputs * outputs + k] as number;
+        for (let i = 0; i < inputs; i++)
+          s += (X[r * inputs + i] as number) * (theta[i * outputs + k] as number);
+        o[r * outputs + k] = s;
+      }
+    }
+    return o;
+  };
+  const loss = (o: Float32Array) => {
+    let s = 0;
+    for (let j = 0; j < o.length; j++) s += 0.5 * ((o[j] as number) - (Y[j] as number)) ** 2;
+    return s / batch;
+  };
+  const objective = new AnalyticObjective(
+    (theta) => loss(forward(theta)),
+    (theta, request) => {
+      if (!request?.outputs && !request?.outputGrad) return {};
+      const o = forward(theta);
+      return {
+        outputs: o,
+        outputGrad: request.outputGrad
+          ? Float32Array.from(o, (v, j) => (v - (Y[j] as number)) / batch)
+          : undefined,
+      };
+    },
+  );
+  const shapes = { 'linear.weight': [inputs, outputs], 'linear.bias': [outputs] };
+  return { objective, shapes, value: (theta: Float64Array) => loss(forward(theta)) };
+}
