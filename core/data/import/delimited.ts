@@ -28,6 +28,8 @@ export function delimitedReader(delimiter: ',' | '\t'): RowReader {
         delimiter,
         info: true,
         skip_empty_lines: true,
+        // A quote inside an unquoted field is a literal character (GLUE-style TSVs never quote).
+        relax_quotes: true,
         // Under 'skip' a record with the wrong number of fields is counted and dropped; under 'fail' the
         // parser throws and the error below names its line.
         skip_records_with_error: options.issues.policy === 'skip',

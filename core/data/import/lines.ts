@@ -70,20 +70,14 @@ export async function* readLines(file: string, options: LineOptions = {}): Async
       pending = [];
       pendingBytes = 0;
       line++;
+      if (bytes.length > maxLineBytes) throw tooLong(file, line, maxLineBytes);
       yield decode(line, bytes);
       start = end + 1;
     }
     if (start < chunk.length) {
       pending.push(chunk.subarray(start));
       pendingBytes += chunk.length - start;
-      if (pendingBytes > maxLineBytes) {
-        throw new DataError(
-          file,
-          line + 1,
-          undefined,
-          `line is longer than ${maxLineBytes} bytes; is this really a line-based text file?`,
-        );
-      }
+      if (pendingBytes > maxLineBytes) throw tooLong(file, line + 1, maxLineBytes);
     }
     bytesRead += chunk.length;
     options.onProgress?.({ bytesRead, totalBytes });
@@ -92,6 +86,15 @@ export async function* readLines(file: string, options: LineOptions = {}): Async
     line++;
     yield decode(line, Buffer.concat(pending));
   }
+}
+
+function tooLong(file: string, line: number, maxLineBytes: number): DataError {
+  return new DataError(
+    file,
+    line,
+    undefined,
+    `line is longer than ${maxLineBytes} bytes; is this really a line-based text file?`,
+  );
 }
 
 export function invalidUtf8(file: string, line: number): DataError {
