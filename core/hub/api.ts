@@ -20,6 +20,16 @@ export function responseError(
   return new HubError(repo, why, { file, status });
 }
 
+/** fetch() says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, ...) is on its cause. */
+export function networkReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const cause =
+    error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+  const detail =
+    typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : '';
+  return detail ? `${message} (${detail})` : message;
+}
+
 async function getJson(
   repo: string,
   url: string,
@@ -31,7 +41,7 @@ async function getJson(
     response = await fetch(url, { headers: hubHeaders(), signal });
   } catch (error) {
     if (signal?.aborted) throw error;
-    throw new HubError(repo, `cannot reach ${url}: ${(error as Error).message}`, { cause: error });
+    throw new HubError(repo, `cannot reach ${url}: ${networkReason(error)}`, { cause: error });
   }
   if (!response.ok) throw responseError(repo, response, undefined, notFoundHint);
   try {

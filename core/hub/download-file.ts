@@ -8,7 +8,7 @@ import { mkdir, open, rename, rm, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import type { ReadableStreamReadResult } from 'node:stream/web';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { responseError, type RepoFile } from './api.ts';
+import { networkReason, responseError, type RepoFile } from './api.ts';
 import { HubError } from './errors.ts';
 import { hubHeaders, localPath, repoCacheDir, resolveUrl, type RepoRef } from './repo.ts';
 
@@ -73,7 +73,7 @@ async function attempt(
     response = await fetch(url, { headers, signal: options.signal });
   } catch (error) {
     if (options.signal?.aborted) throw error;
-    throw new InterruptedTransfer(`cannot reach ${new URL(url).host}: ${(error as Error).message}`, {
+    throw new InterruptedTransfer(`cannot reach ${new URL(url).host}: ${networkReason(error)}`, {
       cause: error,
     });
   }

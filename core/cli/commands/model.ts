@@ -8,6 +8,7 @@ import { summarizeModel, type ModelSummary } from '../../models/summary.ts';
 const usage = `usage: zo-studio model <subcommand> [options]
 
   inspect DIR [--json]   family, size and dtype of a Hugging Face model folder
+  download ID            fetch a model from the Hugging Face Hub (see: zo-studio model download --help)
   score DIR ...          run the model over text (see: zo-studio model score --help)
 `;
 
@@ -74,6 +75,7 @@ async function inspect(argv: string[]): Promise<number> {
 export async function run(argv: string[]): Promise<number> {
   const [subcommand, ...rest] = argv;
   if (subcommand === 'inspect') return inspect(rest);
+  if (subcommand === 'download') return (await import('./model-download.ts')).runDownload(rest);
   if (subcommand === 'score') {
     // A variable specifier keeps ORT out of `inspect` and lets this file typecheck on its own.
     const scoreModule = './model-score.ts';

@@ -1,0 +1,90 @@
+// zo-studio model download ID: fetch a Hub model into the studio's cache (resumable), print its folder.
+import { parseArgs } from 'node:util';
+import { downloadModel } from '../../hub/download-model.ts';
+import type { DownloadProgress } from '../../hub/download-file.ts';
+import { HubError } from '../../hub/errors.ts';
+import { ModelLoadError } from '../../models/errors.ts';
+
+const usage = `usage: zo-studio model download ID --cache-dir DIR [--revision REV]
+
+  ID               Hub model id, e.g. karpathy/stories260k
+  --cache-dir DIR  download cache (the studio uses <data dir>/hub)
+  --revision REV   branch, tag or commit (default main)
+
+Set HF_TOKEN for gated or private repos and HF_ENDPOINT for a mirror. An interrupted download resumes
+where it stopped when run again. Prints the local model folder on success.
+`;
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+/** One progress line per file every second at most (and at its end), to stderr so stdout stays the path. */
+function progressPrinter(): (progress: DownloadProgress) => void {
+  let lastFile = '';
+  let lastPrintMs = 0;
+  return ({ file, loadedBytes, totalBytes }) => {
+    const now = Date.now();
+    const isDone = totalBytes !== null && loadedBytes === totalBytes;
+    if (file === lastFile && !isDone && now - lastPrintMs < 1000) return;
+    lastFile = file;
+    lastPrintMs = now;
+    const of = totalBytes === null ? '' : ` / ${megabytes(totalBytes)}`;
+    process.stderr.write(`${file}  ${megabytes(loadedBytes)}${of}${isDone ? '  done' : ''}\n`);
+  };
+}
+
+export async function runDownload(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        revision: { type: 'string' },
+        'cache-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`zo-studio model download: ${(error as Error).message}\n\n${usage}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  const [id, ...extra] = parsed.positionals;
+  const cacheDir = parsed.values['cache-dir'];
+  if (!id || extra.length > 0 || !cacheDir) {
+    const what = cacheDir ? 'expected exactly one model id' : '--cache-dir is required';
+    process.stderr.write(`zo-studio model download: ${what}\n\n${usage}`);
+    return 2;
+  }
+  const controller = new AbortController();
+  // Ctrl-C stops cleanly and keeps the partial file for the next run.
+  const onInterrupt = (): void => controller.abort();
+  process.once('SIGINT', onInterrupt);
+  try {
+    const dir = await downloadModel(id, {
+      cacheDir,
+      revision: parsed.values.revision,
+      onProgress: progressPrinter(),
+      signal: controller.signal,
+    });
+    process.stdout.write(`${dir}\n`);
+    return 0;
+  } catch (error) {
+    if (controller.signal.aborted) {
+      process.stderr.write('zo-studio model download: interrupted; run it again to resume\n');
+      return 130;
+    }
+    if (error instanceof HubError || error instanceof ModelLoadError) {
+      process.stderr.write(`zo-studio model download: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
+}
