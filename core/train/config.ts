@@ -27,7 +27,8 @@ export const PeftConfigSchema = z.discriminatedUnion('mode', [
     mode: z.literal('lora'),
     rank: positiveInt.default(8),
     alpha: z.number().positive().default(16),
-    targets: z.array(z.string().min(1)).min(1).default(['q_proj', 'v_proj']),
+    /** Module names to adapt (q_proj, v_proj, c_attn, ...); unset = the model family's default. */
+    targets: z.array(z.string().min(1)).min(1).optional(),
   }),
   z.object({ mode: z.literal('prefix'), tokens: positiveInt.default(5) }),
   z.object({ mode: z.literal('full') }),
@@ -52,7 +53,7 @@ export const RunConfigSchema = z.object({
   /** Local Hugging Face model folder (config.json, *.safetensors, tokenizer.json). */
   model: z.string().min(1),
   data: DataConfigSchema,
-  peft: PeftConfigSchema.default({ mode: 'lora', rank: 8, alpha: 16, targets: ['q_proj', 'v_proj'] }),
+  peft: PeftConfigSchema.default({ mode: 'lora', rank: 8, alpha: 16 }),
   /** Estimator id from core/estimators' registry; `settings` is checked against its own schema. */
   estimator: z
     .object({
@@ -90,7 +91,7 @@ export const RunConfigSchema = z.object({
     .object({ patience: positiveInt, minDelta: z.number().nonnegative().default(0) })
     .optional(),
   /** Stop when a train loss is NaN/inf or exceeds `lossFactor` × the baseline validation loss. */
-  divergence: z.object({ lossFactor: z.number().gt(1).default(10) }).default({ lossFactor: 10 }),
+  divergence: z.object({ lossFactor: z.number().gt(1).default(3) }).default({ lossFactor: 3 }),
   checkpoint: z
     .object({ everySteps: positiveInt.default(100), keep: positiveInt.default(3) })
     .default({ everySteps: 100, keep: 3 }),
@@ -99,6 +100,7 @@ export const RunConfigSchema = z.object({
 export type RunConfig = z.infer<typeof RunConfigSchema>;
 export type RunConfigInput = z.input<typeof RunConfigSchema>;
 export type PeftConfig = z.infer<typeof PeftConfigSchema>;
+export type DataConfig = z.infer<typeof DataConfigSchema>;
 export type Schedule = z.infer<typeof ScheduleSchema>;
 
 export class RunConfigError extends Error {

@@ -65,8 +65,14 @@ export type RunEvent =
       path: string;
       bytes: number;
       reason: CheckpointReason;
+      /** Older checkpoints deleted to keep the newest few. */
+      removedSteps: number[];
     }
+  /** A checkpoint deleted because its parameters proved bad (the divergence guard). */
+  | { kind: 'checkpoint-removed'; step: number; reason: string }
   | { kind: 'error'; message: string }
+  /** Something the user should know that is not an error (held-out rows, a damaged checkpoint skipped). */
+  | { kind: 'notice'; message: string }
   /** The last event of every run that ends (never sent when the process is killed). */
   | {
       kind: 'summary';

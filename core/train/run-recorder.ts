@@ -54,12 +54,17 @@ export class RunRecorder {
       case 'checkpoint':
         this.flush();
         this.store.addCheckpoint(this.runId, { step: event.step, path: event.path, bytes: event.bytes });
+        for (const step of event.removedSteps) this.store.removeCheckpoint(this.runId, step);
+        return;
+      case 'checkpoint-removed':
+        this.store.removeCheckpoint(this.runId, event.step);
         return;
       case 'summary':
       case 'error':
         this.flush();
         return;
       case 'started':
+      case 'notice':
         return;
     }
   }

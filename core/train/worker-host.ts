@@ -14,8 +14,7 @@ export interface WorkerHandle {
 
 export type WorkerSpawner = () => WorkerHandle;
 
-/** worker.ts runs as TypeScript directly: Node ≥ 23.6 strips types (the project runs on Node 24). */
-const WORKER_ENTRY = new URL('./worker.ts', import.meta.url);
+const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url);
 
 export function spawnWorkerThread(entry: URL | string = WORKER_ENTRY): WorkerHandle {
   const worker = new Worker(entry);

@@ -6,7 +6,7 @@ const minimal = { model: '/models/m', data: { train: 'train.jsonl' }, lr: 1e-3, 
 describe('parseRunConfig', () => {
   it('fills the documented defaults', () => {
     const config = parseRunConfig(minimal, 'run.json');
-    expect(config.peft).toEqual({ mode: 'lora', rank: 8, alpha: 16, targets: ['q_proj', 'v_proj'] });
+    expect(config.peft).toEqual({ mode: 'lora', rank: 8, alpha: 16 });
     expect(config.estimator).toEqual({ id: 'mezo', settings: {} });
     expect(config.data.task).toBe('lm');
     expect(config.schedule.kind).toBe('constant');

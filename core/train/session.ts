@@ -1,0 +1,193 @@
+// A TrainingSession binds one run config to the machinery the loop drives: the model compiled into
+// an Engine, the encoded train/validation examples, the estimator and update rule from their
+// registries, minibatch objectives and validation. The loop sees only this interface.
+import type { RunConfig } from './config.ts';
+import { loadTrainingData } from './training-data.ts';
+import { makeBatch, type TokenBatch } from '../data/batches.ts';
+import { batchLoss, candidateScores, predictions } from '../data/example-loss.ts';
+import { evaluate } from '../eval/evaluate.ts';
+import type { EncodedExample } from '../data/encode.ts';
+import type { Estimator, Objective, ParamTensor, Params } from '../estimators/types.ts';
+import { createEstimator } from '../estimators/registry.ts';
+import { loadModel } from '../models/load.ts';
+import { loadTokenizer } from '../models/tokenizer.ts';
+import { createUpdateRule } from '../optim/registry.ts';
+import type { UpdateRule } from '../optim/types.ts';
+import type { PeftConfig as EnginePeft } from '../peft/plan.ts';
+import { Engine } from '../runtime/engine.ts';
+
+export interface MinibatchObjective {
+  objective: Objective;
+  /** Real (non-padding) tokens in the batch: one forward pass processes this many. */
+  tokens: number;
+}
+
+export interface TrainingSession {
+  device: string;
+  deviceNote?: string;
+  trainables: readonly { name: string; shape: readonly number[] }[];
+  trainableParameters: number;
+  trainRows: number;
+  validationRows: number;
+  /** Things the user should know about the data (held-out rows, skipped or truncated rows). */
+  notes: string[];
+  estimator: Estimator<unknown>;
+  updateRule: UpdateRule<unknown>;
+  initialParams(): ParamTensor[];
+  /** The objective on the training examples at `rows` (indices into the training set). */
+  trainBatch(rows: readonly number[]): MinibatchObjective;
+  /** Validation metrics at `params`: `loss` always, `accuracy` for tasks with candidates. */
+  evaluate(params: Params): Promise<Record<string, number>>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Estimators that read the model outputs o = h(θ) and ∇_o ℓ (PseuZO). The engine emits those only
+ * when asked: `hidden_grad` costs a vocabulary-sized matmul per pass.
+ */
+const ESTIMATORS_READING_OUTPUTS: ReadonlySet<string> = new Set(['pseuzo']);
+
+export async function openTrainingSession(config: RunConfig): Promise<TrainingSession> {
+  const estimator = createEstimator(config.estimator.id, config.estimator.settings);
+  const updateRule = createUpdateRule(config.optimizer.id, config.optimizer.settings);
+  const [model, tokenizer] = await Promise.all([loadModel(config.model), loadTokenizer(config.model)]);
+  const data = await loadTrainingData(config.data, tokenizer, config.eval.rows);
+  const hasCandidates = data.train.every((example) => example.gold >= 0);
+  if (config.objective === 'accuracy' && !hasCandidates) {
+    throw new Error(
+      `objective "accuracy" needs a task that scores candidates (classification, multiple choice); ` +
+        `task ${data.task.name} is ${data.task.type}: use objective "loss"`,
+    );
+  }
+  const needsOutputs = ESTIMATORS_READING_OUTPUTS.has(config.estimator.id);
+  if (needsOutputs && config.objective !== 'loss') {
+    throw new Error(`estimator ${config.estimator.id} differentiates the loss head: use objective "loss"`);
+  }
+  const engine = await Engine.create(model, {
+    ep: config.ep,
+    peft: enginePeft(config),
+    ...(needsOutputs ? { outputs: { hidden: true, hiddenGrad: true } } : {}),
+    ...(config.threads ? { threads: config.threads } : {}),
+  });
+  const batchOptions = { padId: tokenizer.padId };
+
+  const toParams = (values: readonly Float32Array[]): ParamTensor[] =>
+    engine.trainables.map((t, i) => ({ name: t.name, shape: t.shape, data: values[i] as Float32Array }));
+
+  return {
+    device: engine.ep,
+    ...(engine.epNote ? { deviceNote: engine.epNote } : {}),
+    trainables: engine.trainables,
+    trainableParameters: engine.trainables.reduce((sum, t) => sum + t.shape.reduce((a, b) => a * b, 1), 0),
+    trainRows: data.train.length,
+    validationRows: data.validation.length,
+    notes: data.notes,
+    estimator,
+    updateRule,
+    initialParams: () => toParams(engine.initialParams()),
+    trainBatch(rows) {
+      const examples = rows.map((row) => data.train[row] as EncodedExample);
+      const batch = makeBatch(examples, batchOptions);
+      return { objective: minibatchObjective(engine, batch, config.objective), tokens: realTokens(batch) };
+    },
+    async evaluate(params) {
+      const result = await evaluate({
+        engine,
+        params: params.map((p) => p.data),
+        tokenizer,
+        task: data.task,
+        examples: data.validation,
+        maxLength: config.data.maxLength,
+        batchSize: config.batchSize,
+      });
+      return { loss: result.loss, ...result.metrics };
+    },
+    dispose: () => engine.dispose(),
+  };
+}
+
+/**
+ * The model on one fixed minibatch: the mean example loss (estimators.md §0: cross-entropy over
+ * candidate scores for classification), or 1 − accuracy — a non-differentiable objective, which ZO
+ * can follow because it never takes a gradient.
+ */
+function minibatchObjective(engine: Engine, batch: TokenBatch, objective: RunConfig['objective']): Objective {
+  return {
+    async evaluate(values, request) {
+      // A TokenBatch is a runtime Batch plus the bookkeeping that groups sequences into examples.
+      const output = await engine.forward(batch, values);
+      if (objective === 'accuracy') return { value: 1 - countCorrect(batch, output.loss) / batch.examples };
+      const value = batchLoss(batch, output.loss);
+      if (!request?.outputs && !request?.outputGrad) return { value };
+      return {
+        value,
+        ...(request.outputs && output.hidden ? { outputs: output.hidden } : {}),
+        ...(request.outputGrad && output.hiddenGrad
+          ? { outputGrad: batchLossOutputGrad(batch, output.loss, output.hiddenGrad) }
+          : {}),
+      };
+    },
+  };
+}
+
+/**
+ * ∇_o L for the batch loss L from the engine's per-row ∂loss_row/∂o (`hidden_grad` is the gradient
+ * of Σ_row loss_row, and each row only touches its own slice): row r is scaled by ∂L/∂loss_r — 1/E
+ * for single-sequence examples, (1[r is gold] − p_r)/E under the cross-entropy over candidate
+ * scores s = −loss (estimators.md §0), with E the number of examples.
+ */
+function batchLossOutputGrad(
+  batch: TokenBatch,
+  sequenceLoss: Float32Array,
+  hiddenGrad: Float32Array,
+): Float32Array {
+  const scores = candidateScores(batch, sequenceLoss);
+  const rowSize = hiddenGrad.length / batch.batch;
+  const scaled = new Float32Array(hiddenGrad.length);
+  for (let row = 0; row < batch.batch; row++) {
+    const example = batch.exampleOf[row] as number;
+    const gold = batch.gold[example] as number;
+    let weight = 1;
+    if (gold >= 0) {
+      const exampleScores = scores[example] as number[];
+      const max = Math.max(...exampleScores);
+      const total = exampleScores.reduce((sum, score) => sum + Math.exp(score - max), 0);
+      const candidate = batch.candidateOf[row] as number;
+      const probability = Math.exp((exampleScores[candidate] as number) - max) / total;
+      weight = (candidate === gold ? 1 : 0) - probability;
+    }
+    weight /= batch.examples;
+    for (let i = row * rowSize; i < (row + 1) * rowSize; i++) scaled[i] = (hiddenGrad[i] as number) * weight;
+  }
+  return scaled;
+}
+
+function countCorrect(batch: TokenBatch, sequenceLoss: Float32Array): number {
+  const predicted = predictions(batch, sequenceLoss);
+  return predicted.reduce((sum, choice, example) => sum + (choice === batch.gold[example] ? 1 : 0), 0);
+}
+
+function realTokens(batch: TokenBatch): number {
+  let tokens = 0;
+  for (const mask of batch.attentionMask) tokens += Number(mask);
+  return tokens;
+}
+
+/** The run config's PEFT settings in core/peft's terms; LoRA's random init follows the run seed. */
+function enginePeft(config: RunConfig): EnginePeft {
+  const { peft } = config;
+  switch (peft.mode) {
+    case 'lora':
+      return {
+        kind: 'lora',
+        rank: peft.rank,
+        alpha: peft.alpha,
+        ...(peft.targets ? { targets: peft.targets } : {}),
+        seed: config.seed,
+      };
+    case 'prefix':
+      return { kind: 'prefix', tokens: peft.tokens };
+    case 'full':
+      return { kind: 'full' };
+  }
+}
