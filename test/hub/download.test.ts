@@ -257,6 +257,28 @@ describe('Hub errors', () => {
   });
 });
 
+describe('dataset repos', () => {
+  it('lists and downloads a file of a dataset repo under /datasets/', async () => {
+    const source = path.resolve(MODELS_DIR, '../datasets/sst2');
+    hub.addDataset('stanfordnlp/sst2', source);
+    const files = await listRepoFiles({ kind: 'dataset', id: 'stanfordnlp/sst2' });
+    expect(files.map((file) => file.path).sort()).toEqual([
+      'README.md',
+      'dataset.json',
+      'train.jsonl',
+      'validation.jsonl',
+    ]);
+    const local = await downloadRepoFile(
+      { kind: 'dataset', id: 'stanfordnlp/sst2' },
+      files.find((f) => f.path === 'train.jsonl') ?? 'train.jsonl',
+      cacheDir,
+    );
+    expect(local).toBe(path.join(cacheDir, 'datasets--stanfordnlp--sst2', 'main', 'train.jsonl'));
+    expect(readFileSync(local).equals(readFileSync(path.join(source, 'train.jsonl')))).toBe(true);
+    expect(hub.requests.at(-1)?.url).toBe('/datasets/stanfordnlp/sst2/resolve/main/train.jsonl');
+  });
+});
+
 describe('downloadDatasetParquet', () => {
   it('lists and downloads the parquet files of a split', async () => {
     const rows = readFileSync(path.resolve(MODELS_DIR, '../datasets/sst2/validation.jsonl'), 'utf8')

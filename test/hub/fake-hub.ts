@@ -18,6 +18,8 @@ export interface FakeHub {
   requests: LoggedRequest[];
   /** Serve a model repo from a folder (every file under it, recursively). */
   addModel(id: string, dir: string): void;
+  /** Serve a dataset repo from a folder, likewise. */
+  addDataset(id: string, dir: string): void;
   /** Serve parquet files of a dataset subset/split. */
   addParquet(id: string, subset: string, split: string, files: Uint8Array[]): void;
   /** The next GET of a file (by repo-relative path) sends `bytes` bytes, then destroys the socket. */
@@ -35,7 +37,8 @@ function listFiles(dir: string, prefix = ''): string[] {
 }
 
 export async function startFakeHub(): Promise<FakeHub> {
-  const models = new Map<string, string>();
+  // `model:owner/name` / `dataset:owner/name` → folder served as that repo.
+  const repos = new Map<string, string>();
   const parquet = new Map<string, Uint8Array[]>();
   const drops = new Map<string, number>();
   const requests: LoggedRequest[] = [];
@@ -84,9 +87,9 @@ export async function startFakeHub(): Promise<FakeHub> {
       return;
     }
     const pathname = decodeURIComponent(url.pathname);
-    const info = /^\/api\/models\/(.+)$/.exec(pathname);
+    const info = /^\/api\/(model|dataset)s\/([^/]+\/[^/]+)$/.exec(pathname);
     if (info) {
-      const dir = models.get(info[1] ?? '');
+      const dir = repos.get(`${info[1]}:${info[2]}`);
       if (!dir) return void response.writeHead(404).end('Repository not found');
       // Like the Hub: sizes with ?blobs=true, and an LFS sha256 for large binary files.
       const withBlobs = url.searchParams.get('blobs') === 'true';
@@ -122,9 +125,9 @@ export async function startFakeHub(): Promise<FakeHub> {
         bytes,
       );
     }
-    const resolve = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(pathname);
-    const dir = resolve ? models.get(resolve[1] ?? '') : undefined;
-    const file = resolve?.[3] ?? '';
+    const resolve = /^\/(datasets\/)?([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(pathname);
+    const dir = resolve ? repos.get(`${resolve[1] ? 'dataset' : 'model'}:${resolve[2]}`) : undefined;
+    const file = resolve?.[4] ?? '';
     if (!dir || !listFiles(dir).includes(file)) {
       response.writeHead(404, { 'x-error-code': 'EntryNotFound' }).end('Entry not found');
       return;
@@ -137,7 +140,8 @@ export async function startFakeHub(): Promise<FakeHub> {
   const hub: FakeHub = {
     endpoint: `http://127.0.0.1:${port}`,
     requests,
-    addModel: (id, dir) => void models.set(id, dir),
+    addModel: (id, dir) => void repos.set(`model:${id}`, dir),
+    addDataset: (id, dir) => void repos.set(`dataset:${id}`, dir),
     addParquet: (id, subset, split, files) => void parquet.set(`${id}/${subset}/${split}`, files),
     dropAfter: (file, bytes) => void drops.set(file, bytes),
     ignoreRange: false,
