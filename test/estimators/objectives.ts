@@ -129,5 +129,19 @@ export function linearModel(inputs: number, outputs: number, batch: number, seed
     },
   );
   const shapes = { 'linear.weight': [inputs, outputs], 'linear.bias': [outputs] };
-  return { objective, shapes, value: (theta: Float64Array) => loss(forward(theta)) };
+  /** ∇θ: (Xᵀ·e, Σ_rows e) with e = (o − Y)/batch. */
+  const grad = (theta: Float64Array) => {
+    const o = forward(theta);
+    const g = new Float64Array(theta.length);
+    for (let r = 0; r < batch; r++) {
+      for (let k = 0; k < outputs; k++) {
+        const e = ((o[r * outputs + k] as number) - (Y[r * outputs + k] as number)) / batch;
+        g[inputs * outputs + k] = (g[inputs * outputs + k] as number) + e;
+        for (let i = 0; i < inputs; i++)
+          g[i * outputs + k] = (g[i * outputs + k] as number) + e * (X[r * inputs + i] as number);
+      }
+    }
+    return g;
+  };
+  return { objective, shapes, grad, value: (theta: Float64Array) => loss(forward(theta)) };
 }
