@@ -127,7 +127,7 @@ describe('PseuZO', () => {
     const mean = new Float64Array(length);
     for (let trial = 0; trial < trials; trial++) {
       let state: PseuzoState = { window: [] };
-      let last = new Float64Array(length);
+      let last: Float64Array = new Float64Array(length);
       for (let t = 0; t < steps; t++) {
         const result = await estimator.estimate({
           objective,
