@@ -93,13 +93,8 @@ async function attempt(
     const range = parseContentRange(response.headers.get('content-range'));
     if (range.start !== offset) {
       await response.body?.cancel();
-      throw new HubError(
-        who.repo,
-        `asked for bytes from ${offset} but the server sent a range from ${range.start}`,
-        {
-          file: who.file,
-        },
-      );
+      const message = `asked for bytes from ${offset} but the server sent a range from ${range.start}`;
+      throw new HubError(who.repo, message, { file: who.file });
     }
     start = offset;
     total = range.total;

@@ -29,6 +29,11 @@ export interface ModelConfig {
   tiedEmbeddings: boolean;
   /** Activation of the MLP: silu (SwiGLU in Llama), gelu_new (GPT-2), relu (OPT). */
   activation: string;
+  /**
+   * Mistral-style sliding-window attention span: positions attend only to the last `slidingWindow`
+   * tokens. Identical to full causal attention for sequences up to this length. Absent = unlimited.
+   */
+  slidingWindow?: number;
   /** Qwen2-style q/k/v biases. */
   attentionBias: boolean;
   bosTokenId?: number;

@@ -143,6 +143,27 @@ describe('loadModel on the fixtures', () => {
 });
 
 describe('loadModel key layouts', () => {
+  it('accepts the explicit default rope_scaling newer transformers versions write', async () => {
+    const dir = copyModel('stories260k');
+    copyConfig('stories260k', (c) => (c.rope_scaling = { rope_type: 'default' }), dir);
+    expect((await loadModel(dir)).config.ropeTheta).toBe(10000);
+  });
+
+  it('maps mistral to the llama family and keeps its sliding window', async () => {
+    const dir = copyModel('tiny-random-llama');
+    copyConfig('tiny-random-llama', (c) => ((c.model_type = 'mistral'), (c.sliding_window = 4096)), dir);
+    const { config } = await loadModel(dir);
+    expect(config).toMatchObject({
+      family: 'llama',
+      modelType: 'mistral',
+      slidingWindow: 4096,
+      attentionBias: false,
+    });
+    expect(
+      (await loadModel(path.join(MODELS_DIR, 'tiny-random-llama'))).config.slidingWindow,
+    ).toBeUndefined();
+  });
+
   it('accepts gpt2 with the transformer. prefix (what save_pretrained writes)', async () => {
     const dir = rewriteModel('tiny-random-gpt2', (tensors) =>
       tensors.map((t) => ({ ...t, name: `transformer.${t.name}` })),
@@ -266,12 +287,6 @@ describe('loadModel bad input', () => {
   ])('%s: refuses a configuration it would compute wrong (%#)', async (_family, model, edit, pattern) => {
     const dir = copyConfig(model, edit);
     expect((await loadError(dir)).message).toMatch(pattern);
-  });
-
-  it('accepts the explicit default rope_scaling newer transformers versions write', async () => {
-    const dir = copyModel('stories260k');
-    copyConfig('stories260k', (c) => (c.rope_scaling = { rope_type: 'default' }), dir);
-    expect((await loadModel(dir)).config.ropeTheta).toBe(10000);
   });
 
   it('missing tensor names the tensor', async () => {

@@ -50,6 +50,9 @@ function mapConfig(fields: ConfigFields, modelType: string): FamilyConfig {
     ropeTheta: fields.number('rope_theta', 10000),
     tiedEmbeddings: fields.bool('tie_word_embeddings', false),
     activation,
+    // Mistral v0.1 attends within a window (4096); later Mistrals write null. Llama has no such field.
+    slidingWindow:
+      modelType === 'mistral' && fields.has('sliding_window') ? fields.int('sliding_window') : undefined,
     // Qwen2 always has q/k/v biases (its config has no switch); Llama exposes `attention_bias`.
     attentionBias: modelType === 'qwen2' || fields.bool('attention_bias', false),
     bosTokenId: fields.tokenId('bos_token_id'),
