@@ -12,7 +12,7 @@ export const stories260k = path.join(fixtures, 'models/stories260k');
 export const sherlock = path.join(fixtures, 'datasets/sherlock');
 export const sst2 = path.join(fixtures, 'datasets/sst2');
 
-/** A run that takes a second or two: LoRA on stories260k, short sequences, few validation rows. */
+/** A run of a few seconds: LoRA on stories260k, short sequences, few rows (loading dominates otherwise). */
 export function sherlockConfig(overrides: Partial<RunConfigInput> = {}): RunConfigInput {
   return {
     model: stories260k,

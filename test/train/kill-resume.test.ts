@@ -43,7 +43,7 @@ let configFile: string;
 beforeAll(() => {
   history = tempHistory();
   configFile = path.join(history.dir, 'run.json');
-  writeFileSync(configFile, JSON.stringify(sherlockConfig({ budget: { steps: 60 } })));
+  writeFileSync(configFile, JSON.stringify(sherlockConfig({ budget: { steps: 40 } })));
 });
 
 afterAll(() => history.dispose());
@@ -63,14 +63,14 @@ describe('kill -9 and resume', () => {
     const uninterrupted = await runCli(['train', '--config', configFile, ...db]);
     expect(uninterrupted.code, uninterrupted.stderr).toBe(0);
     const summary = uninterrupted.events.at(-1) as JsonEvent;
-    expect(summary).toMatchObject({ type: 'summary', status: 'completed', steps: 60, forward_passes: 120 });
+    expect(summary).toMatchObject({ type: 'summary', status: 'completed', steps: 40, forward_passes: 80 });
     expect((summary.metrics as Record<string, number>).val_loss_final).toBeLessThan(
       (summary.metrics as Record<string, number>).val_loss_initial as number,
     );
 
-    // Kill as soon as the checkpoint of step 30 is on disk and recorded: steps after it are lost.
+    // Kill as soon as the checkpoint of step 20 is on disk and recorded: steps after it are lost.
     const killed = await runCli(['train', '--config', configFile, ...db], (event) => {
-      return event.type === 'checkpoint' && (event.step as number) >= 30;
+      return event.type === 'checkpoint' && (event.step as number) >= 20;
     });
     expect(killed.signal).toBe('SIGKILL');
     const runId = killed.events[0]?.run_id as string;
@@ -78,14 +78,14 @@ describe('kill -9 and resume', () => {
 
     const resumed = await runCli(['resume', runId, ...db]);
     expect(resumed.code, resumed.stderr).toBe(0);
-    // The newest recorded checkpoint: 30, or a later one written before the kill landed.
+    // The newest recorded checkpoint: 20, or a later one written before the kill landed.
     const resumedFrom = resumed.events.find((e) => e.type === 'started')?.resumed_from_step as number;
-    expect(resumedFrom).toBeGreaterThanOrEqual(30);
-    expect(resumedFrom).toBeLessThan(60);
-    expect(resumed.events.at(-1)).toMatchObject({ type: 'summary', status: 'completed', steps: 60 });
+    expect(resumedFrom).toBeGreaterThanOrEqual(20);
+    expect(resumedFrom).toBeLessThan(40);
+    expect(resumed.events.at(-1)).toMatchObject({ type: 'summary', status: 'completed', steps: 40 });
 
     const reference = trainLosses(history.dbPath, summary.run_id);
-    expect(reference).toHaveLength(60);
+    expect(reference).toHaveLength(40);
     expect(trainLosses(history.dbPath, runId)).toEqual(reference);
     expect(resumed.events.at(-1)?.metrics).toEqual(summary.metrics);
   });
