@@ -9,22 +9,27 @@ import { dispatchCall } from '../../core/api/dispatch.ts';
 import { ApiError } from '../../core/api/errors.ts';
 import { apiEventSchema, type ApiEvent } from '../../core/api/events.ts';
 import { apiMethods, type Handlers } from '../../core/api/methods.ts';
-import { startBackend } from '../../core/server/start-backend.ts';
+import { startBackend, type Backend } from '../../core/server/start-backend.ts';
 
 let dataDir: string;
 let handlers: Handlers;
+let backend: Backend;
 let client: ApiClient;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'zo-contract-'));
-  ({ handlers } = await startBackend(dataDir));
+  backend = await startBackend(dataDir);
+  ({ handlers } = backend);
   const transport: Transport = {
     call: (method, payload) => dispatchCall(handlers, method, payload),
     onEvent: () => () => undefined,
   };
   client = createApiClient(transport);
 });
-afterAll(() => rm(dataDir, { recursive: true, force: true }));
+afterAll(async () => {
+  await backend.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
 
 describe('API contract', () => {
   it('has a handler for every method and a help text for each', () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatchCall } from '../../core/api/dispatch.ts';
 import { ipcChannels } from '../../core/api/ipc-channels.ts';
 import type { CallResult } from '../../core/api/protocol.ts';
-import { startBackend } from '../../core/server/start-backend.ts';
+import { startBackend, type Backend } from '../../core/server/start-backend.ts';
 import { registerApiIpc, type IpcMainLike, type IpcSenderFrame } from '../../electron/main/ipc.ts';
 
 const appUrl = 'file:///app/out/renderer/index.html';
@@ -18,18 +18,23 @@ const ipcMain: IpcMainLike = {
   removeHandler: (channel) => void registered.delete(channel),
 };
 let dataDir: string;
+let backend: Backend;
 let forwarded: string[] = [];
 let unregister: () => void;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'zo-ipc-'));
-  const { handlers } = await startBackend(dataDir);
+  backend = await startBackend(dataDir);
+  const { handlers } = backend;
   unregister = registerApiIpc(ipcMain, appUrl, (method, payload) => {
     forwarded.push(method);
     return dispatchCall(handlers, method, payload);
   });
 });
-afterAll(() => rm(dataDir, { recursive: true, force: true }));
+afterAll(async () => {
+  await backend.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
 
 function invoke(frame: IpcSenderFrame | null, method: unknown, payload: unknown): Promise<CallResult> {
   const listener = registered.get(ipcChannels.call);

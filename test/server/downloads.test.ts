@@ -26,6 +26,7 @@ beforeAll(async () => {
 afterAll(async () => {
   process.env.HF_ENDPOINT = previousEndpoint;
   await hub.close();
+  await backend.close();
   await rm(dataDir, { recursive: true, force: true });
 });
 

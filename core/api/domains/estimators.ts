@@ -16,6 +16,8 @@ export const estimatorInfoSchema = z.object({
   forwardPassesPerStep: z.number().nonnegative(),
   fields: z.array(estimatorFieldSchema),
   /** Named presets from the paper (e.g. "OPT full, paper"), each a field → value map. */
+  /** Learning rate and ε that suit each PEFT mode, with where the numbers come from. */
+  suggested: z.record(z.string(), z.object({ lr: z.number(), eps: z.number(), source: z.string() })),
   presets: z.array(
     z.object({
       name: z.string(),

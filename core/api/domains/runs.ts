@@ -42,6 +42,14 @@ export const seriesSchema = z.object({
 });
 export type Series = z.infer<typeof seriesSchema>;
 
+export const runPointSchema = z.object({
+  step: z.number().int().nonnegative(),
+  forwardPasses: z.number().int().nonnegative(),
+  elapsedMs: z.number().nonnegative(),
+  value: z.number(),
+});
+export type RunPoint = z.infer<typeof runPointSchema>;
+
 const configValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
 export const runsMethods = {
@@ -56,7 +64,7 @@ export const runsMethods = {
       run: runSummarySchema,
       config: z.record(z.string(), z.unknown()),
       checkpoints: z.array(
-        z.object({ step: z.number().int(), forwardPasses: z.number().int(), createdAtMs: z.number() }),
+        z.object({ step: z.number().int(), bytes: z.number().nonnegative(), createdAtMs: z.number() }),
       ),
       baseline: z.record(z.string(), z.number()).nullable(),
     }),
@@ -70,6 +78,11 @@ export const runsMethods = {
     }),
     z.object({ series: z.array(seriesSchema) }),
     'Metric series of several runs aligned on one x-axis.',
+  ),
+  'runs.metrics': defineMethod(
+    z.object({ id: z.string().min(1) }),
+    z.object({ metrics: z.array(z.object({ name: z.string(), points: z.array(runPointSchema) })) }),
+    "Every recorded metric of one run with all three coordinates (the live dashboard's history).",
   ),
   'runs.configDiff': defineMethod(
     z.object({ ids: z.array(z.string()).min(1).max(32) }),

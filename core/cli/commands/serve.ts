@@ -1,7 +1,7 @@
 // zo-studio serve: the studio UI and its API on localhost, for a headless GPU box or a browser test.
 import { parseArgs } from 'node:util';
 import { rendererDir } from '../../server/app-paths.ts';
-import { defaultDataDir } from '../../server/data-dir.ts';
+import { userDataDir } from '../../store/paths.ts';
 import { startBackend } from '../../server/start-backend.ts';
 import { startStudioServer } from '../../server/studio-server.ts';
 
@@ -9,7 +9,7 @@ const usage = `usage: zo-studio serve [--port N] [--host 127.0.0.1] [--data-dir 
 
   --port N        port to listen on; 0 picks any free port (default 0)
   --host ADDR     address to bind (default 127.0.0.1; anything else exposes the studio to the network)
-  --data-dir DIR  settings, run history and downloads (default: ZO_STUDIO_DATA or the user data folder)
+  --data-dir DIR  settings, run history and downloads (default: the per-user data folder)
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -37,7 +37,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`zo-studio serve: --port must be an integer 0-65535, got '${values.port}'\n`);
     return 2;
   }
-  const backend = await startBackend(values['data-dir'] ?? defaultDataDir());
+  const backend = await startBackend(values['data-dir'] ?? userDataDir());
   const server = await startStudioServer({
     handlers: backend.handlers,
     events: backend.context.events,
@@ -52,10 +52,13 @@ export async function run(argv: string[]): Promise<number> {
   }
   process.stdout.write(`ZO Studio at ${server.url}\n`);
   process.stdout.write(`data directory: ${backend.context.dataDir}\n`);
+  for (const notice of backend.notices) process.stderr.write(`notice: ${notice}\n`);
   await new Promise<void>((resolveStop) => {
     process.once('SIGINT', resolveStop);
     process.once('SIGTERM', resolveStop);
   });
+  // Live runs get a last checkpoint and show as resumable next time.
   await server.close();
+  await backend.close();
   return 0;
 }

@@ -5,11 +5,14 @@ import type { StudioContext } from '../context.ts';
 import { Downloads } from '../downloads.ts';
 import { datasetHandlers } from './datasets.ts';
 import { downloadHandlers } from './downloads.ts';
+import { estimatorHandlers } from './estimators.ts';
 import { filesHandlers } from './files.ts';
 import { modelsHandlers } from './models.ts';
 import { notAvailable } from './not-available.ts';
+import { runsHandlers } from './runs.ts';
 import { settingsHandlers } from './settings.ts';
 import { systemHandlers } from './system.ts';
+import { trainingHandlers } from './training.ts';
 
 export function createHandlers(context: StudioContext): Handlers {
   return {
@@ -20,19 +23,9 @@ export function createHandlers(context: StudioContext): Handlers {
     ...datasetHandlers(),
     ...downloadHandlers(new Downloads(context.dataDir, context.events)),
     ...modelsHandlers(),
-    'estimators.list': notAvailable('estimators.list', 'core/estimators'),
-    'training.start': notAvailable('training.start', 'core/train'),
-    'training.pause': notAvailable('training.pause', 'core/train'),
-    'training.resume': notAvailable('training.resume', 'core/train'),
-    'training.cancel': notAvailable('training.cancel', 'core/train'),
-    'training.fork': notAvailable('training.fork', 'core/train'),
-    'training.estimate': notAvailable('training.estimate', 'core/train'),
-    'runs.list': notAvailable('runs.list', 'core/store'),
-    'runs.get': notAvailable('runs.get', 'core/store'),
-    'runs.series': notAvailable('runs.series', 'core/store'),
-    'runs.configDiff': notAvailable('runs.configDiff', 'core/store'),
-    'runs.delete': notAvailable('runs.delete', 'core/store'),
-    'runs.tag': notAvailable('runs.tag', 'core/store'),
+    ...estimatorHandlers(),
+    ...trainingHandlers(context.store, context.manager),
+    ...runsHandlers(context.store, context.manager),
     'export.run': notAvailable('export.run', 'core/export'),
     'playground.generate': notAvailable('playground.generate', 'core/eval'),
   };

@@ -90,10 +90,10 @@ export function RunDashboardPage({ runId }: { runId: string }) {
       .filter((name) => curves[name]?.length)
       .map((name) => ({
         label: name,
-        isDashed: name.startsWith('eval_'),
+        isDashed: name.startsWith('val_'),
         points: curves[name]!.map((p) => ({ x: xOf(p, axis), y: p.value })),
       }));
-  const metricNames = Object.keys(curves).filter((name) => name.startsWith('eval_') && name !== 'eval_loss');
+  const metricNames = Object.keys(curves).filter((name) => name.startsWith('val_') && name !== 'val_loss');
   const isLive = status === 'running' || status === 'queued';
 
   return (
@@ -184,7 +184,7 @@ export function RunDashboardPage({ runId }: { runId: string }) {
         <MetricChart
           title="Loss"
           xLabel={xAxisLabels[axis]}
-          series={seriesOf(['train_loss', 'eval_loss'])}
+          series={seriesOf(['train_loss', 'val_loss'])}
           referenceLines={
             baseline?.loss !== undefined
               ? [{ y: baseline.loss, label: `zero-shot ${formatNumber(baseline.loss)}` }]
@@ -198,10 +198,10 @@ export function RunDashboardPage({ runId }: { runId: string }) {
             series={seriesOf(metricNames)}
             height={220}
             referenceLines={metricNames.flatMap((name) => {
-              const value = baseline?.[name.slice('eval_'.length)];
+              const value = baseline?.[name.slice('val_'.length)];
               return value === undefined
                 ? []
-                : [{ y: value, label: `zero-shot ${name.slice(5)} ${formatNumber(value)}` }];
+                : [{ y: value, label: `zero-shot ${name.slice('val_'.length)} ${formatNumber(value)}` }];
             })}
           />
         ) : null}

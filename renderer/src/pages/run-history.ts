@@ -1,5 +1,5 @@
 // A live run's curves: loaded from runs.series, then extended by run.step / run.eval events.
-// Series names match core/store: `train_loss` and `eval_<metric>` (eval_loss, eval_accuracy, ...).
+// Series names match core/store: `train_loss` and `val_<metric>` (val_loss, val_accuracy, ...).
 import type { ApiEventOf } from '../../../core/api/events.ts';
 import type { XAxis } from '../../../core/api/domains/runs.ts';
 
@@ -39,6 +39,6 @@ export function addEvent(
   };
   if (event.kind === 'run.step') put('train_loss', event.trainLoss);
   else if (!event.isBaseline)
-    for (const [metric, value] of Object.entries(event.metrics)) put(`eval_${metric}`, value);
+    for (const [metric, value] of Object.entries(event.metrics)) put(`val_${metric}`, value);
   return next;
 }
