@@ -13,7 +13,7 @@ import {
   removeCheckpoint,
 } from './files.ts';
 import { addEval, appendMetrics, finalMetrics, listEvals, metricNames, metricSeries } from './metrics.ts';
-import { runDir } from './paths.ts';
+import { resolveDbPath, runDir } from './paths.ts';
 import {
   addNote,
   addTag,
@@ -41,6 +41,16 @@ export class RunStore {
   static open(path: string, options: OpenOptions = {}): RunStore {
     const { db, notices } = openDatabase(path, options);
     return new RunStore(db, path, notices);
+  }
+
+  /**
+   * Opens the user's run history: `dbFlag` (--db), else ZO_STUDIO_DB, else the per-user data folder.
+   * Notices from opening (a corrupt file moved aside) go to `onNotice` so the user sees them.
+   */
+  static openForUser(dbFlag: string | undefined, onNotice: (message: string) => void): RunStore {
+    const store = RunStore.open(resolveDbPath(dbFlag));
+    for (const notice of store.notices) onNotice(notice);
+    return store;
   }
 
   close(): void {
