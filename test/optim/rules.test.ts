@@ -152,7 +152,7 @@ describe('Armijo line search', () => {
   const { f, grad } = diagonalQuadratic(h, xStar);
 
   it('with exact gradients accepts only Armijo steps and decreases f monotonically to tolerance', async () => {
-    let x = new Float64Array(4);
+    let x: Float64Array = new Float64Array(4);
     let fx = f(x);
     let step = 1;
     for (let k = 0; k < 200 && fx > 1e-10; k++) {
@@ -171,7 +171,7 @@ describe('Armijo line search', () => {
     const finalValue = async (noise: number) => {
       let phase = 0;
       const noisy = (x: Float64Array) => f(x) + noise * Math.sin(12.9898 * ++phase);
-      let x = new Float64Array(4);
+      let x: Float64Array = new Float64Array(4);
       let fx = noisy(x);
       let step = 1;
       for (let k = 0; k < 300; k++) {
