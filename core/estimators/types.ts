@@ -9,7 +9,7 @@
 // updateRule.apply(params, estimate, optimizerState, lr) → optimizerState (params mutated in place).
 // Estimates stay compact (seeds and scalars, low-rank factors); update rules expand them on the fly
 // (core/estimators/expand.ts). All state is plain data (numbers, arrays, Float32Arrays), so a checkpoint
-// is { params, estimatorState, optimizerState, step, rng } encoded with core/estimators/state-codec.ts.
+// is { params, estimatorState, optimizerState, step, rng } (encoded by core/train/checkpoint-state.ts).
 
 /** A seed: a non-negative safe integer (53 bits), so it survives JSON and SQLite INTEGER unchanged. */
 export type Seed = number;

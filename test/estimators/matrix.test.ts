@@ -4,9 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { clearDirectionCache } from '../../core/estimators/direction-cache.ts';
 import { createEstimator } from '../../core/estimators/registry.ts';
-import { decodeState, encodeState } from '../../core/estimators/state-codec.ts';
 import type { Params } from '../../core/estimators/types.ts';
 import { createUpdateRule } from '../../core/optim/registry.ts';
+import { decodeState, encodeState } from '../../core/train/checkpoint-state.ts';
 import { stepSeed } from '../../core/random/seed-sequence.ts';
 import { runSteps, startRun, type RunState } from './harness.ts';
 import { flatten, linearModel, makeParams } from './objectives.ts';
@@ -27,19 +27,31 @@ const CASES: { id: string; settings: Record<string, unknown>; lr: number }[] = [
 const model = () => linearModel(6, 5, 16, 1);
 const initial = (): Params => makeParams(model().shapes, (i) => Math.sin(3 * i) * 0.5);
 
-function snapshot(run: RunState): string {
-  return JSON.stringify(
-    encodeState({
+/** The checkpoint's own encoding (core/train/checkpoint-state.ts): JSON plus copied fp32 tensors. */
+interface Snapshot {
+  json: string;
+  arrays: Map<string, Float32Array>;
+}
+
+function snapshot(run: RunState): Snapshot {
+  const encoded = encodeState(
+    {
       params: run.params.map((p) => p.data),
       estimatorState: run.estimatorState,
       optimizerState: run.optimizerState,
       step: run.step,
-    }),
+    },
+    'state/',
+    'state',
   );
+  return {
+    json: JSON.stringify(encoded.json),
+    arrays: new Map(encoded.arrays.map((a) => [a.name, Float32Array.from(a.data)])),
+  };
 }
 
-function restore(json: string, template: Params): RunState {
-  const decoded = decodeState(JSON.parse(json)) as {
+function restore(saved: Snapshot, template: Params): RunState {
+  const decoded = decodeState(JSON.parse(saved.json), saved.arrays, 'state') as {
     params: Float32Array[];
     estimatorState: unknown;
     optimizerState: unknown;
