@@ -61,6 +61,28 @@ function checkLayout(layout: WeightLayout, weights: WeightSource, dir: string): 
   }
 }
 
+/** Rejects stored tensors the layout would not use: they mean the config describes another model. */
+function checkNothingIgnored(
+  spec: FamilySpec,
+  layout: WeightLayout,
+  weights: WeightSource,
+  dir: string,
+): void {
+  const used = new Set(allRefs(layout).map((ref) => ref.key));
+  const unused = [...weights.tensors.keys()].filter(
+    (key) => !used.has(key) && !spec.ignoredKeys.some((pattern) => pattern.test(key)),
+  );
+  if (unused.length > 0) {
+    const shown =
+      unused.slice(0, 5).join(', ') + (unused.length > 5 ? `, ... (${unused.length} in all)` : '');
+    throw new ModelLoadError(
+      dir,
+      `the checkpoint has tensors a ${spec.family} model with this config.json does not use: ${shown}; ` +
+        'the config (e.g. attention_bias, tie_word_embeddings) does not match the weights',
+    );
+  }
+}
+
 /** Parameters of the distinct tensors in the layout: a tied head shares the embedding's key, so counts once. */
 function countParameters(layout: WeightLayout): number {
   const sizes = new Map(allRefs(layout).map(({ key, shape }) => [key, shape.reduce((a, b) => a * b, 1)]));
@@ -99,6 +121,7 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   const weights = openCheckpoint(root);
   const layout = resolveLayout(spec, familyConfig, weights, root);
   checkLayout(layout, weights, root);
+  checkNothingIgnored(spec, layout, weights, root);
   const config: ModelConfig = {
     ...familyConfig,
     modelType,

@@ -289,6 +289,15 @@ describe('loadModel bad input', () => {
     expect((await loadError(dir)).message).toMatch(pattern);
   });
 
+  it('stored weights the config does not account for are an error, not silently dropped', async () => {
+    // qwen2 weights under a llama config without attention_bias: the q/k/v biases would be ignored.
+    const dir = copyModel('tiny-random-qwen2');
+    copyConfig('tiny-random-qwen2', (c) => (c.model_type = 'llama'), dir);
+    expect((await loadError(dir)).message).toMatch(
+      /tensors a llama model with this config.json does not use: model.layers.0.self_attn.[qkv]_proj.bias, .* \(6 in all\)/,
+    );
+  });
+
   it('missing tensor names the tensor', async () => {
     const dir = rewriteModel('stories260k', (tensors) =>
       tensors.filter((t) => t.name !== 'model.layers.3.mlp.up_proj.weight'),

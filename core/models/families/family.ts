@@ -18,6 +18,11 @@ export interface FamilySpec {
   prefixes: readonly string[];
   /** Role → HF key and expected shape, for a config and one of `prefixes`. */
   layout(config: FamilyConfig, prefix: string): WeightLayout;
+  /**
+   * Stored tensors that are not weights of the forward pass (mask buffers, RoPE caches, a copy of a tied
+   * head). Any other tensor outside the layout is an error: ignoring it would silently change the model.
+   */
+  ignoredKeys: readonly RegExp[];
 }
 
 /** `ref(key, rows, cols)`: keeps the layout tables one line per weight. */

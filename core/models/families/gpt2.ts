@@ -78,4 +78,6 @@ export const gpt2: FamilySpec = {
   // save_pretrained of GPT2LMHeadModel writes `transformer.`; the canonical hub `gpt2` files have no prefix.
   prefixes: ['transformer.', ''],
   layout,
+  // Causal-mask buffers of old checkpoints; the head is always the embedding.
+  ignoredKeys: [/(^|\.)h\.\d+\.attn\.(masked_)?bias$/, /^lm_head\.weight$/],
 };

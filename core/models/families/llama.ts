@@ -103,4 +103,6 @@ export const llama: FamilySpec = {
   mapConfig,
   prefixes: ['model.'],
   layout,
+  // Old conversions saved RoPE caches; tied checkpoints may also store the head as a copy.
+  ignoredKeys: [/(^|\.)rotary_emb\.inv_freq$/, /^lm_head\.weight$/],
 };

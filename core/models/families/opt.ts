@@ -93,4 +93,6 @@ export const opt: FamilySpec = {
   // OPTForCausalLM.save_pretrained writes `model.decoder.`; the original facebook/opt-* files `decoder.`.
   prefixes: ['model.decoder.', 'decoder.'],
   layout,
+  // The head is the embedding when tied; some exports store it anyway.
+  ignoredKeys: [/^lm_head\.weight$/],
 };
