@@ -1,25 +1,23 @@
 // The order training rows are visited in: each epoch a fresh seeded permutation, consumed batch by
 // batch. Which rows step t sees is a pure function of (seed, rows, batch size, t), so a resumed run
 // draws exactly the batches the uninterrupted run would have, with no position to store.
+import { seededPermutation } from '../data/k-shot.ts';
 import { philox4x32, seedKey } from '../random/philox.ts';
 
-/** Philox counter word for data order, far from core/random's small stream ids ('data' in ASCII). */
-const DATA_ORDER_STREAM = 0x64617461;
-const TWO_32 = 4294967296;
+/** Philox counter word for epoch keys ('data' in ASCII, far from core/random's small stream ids). */
+const EPOCH_KEY_STREAM = 0x64617461;
 
 export class DataOrder {
-  private readonly key: [number, number];
-  private readonly words = new Uint32Array(4);
   private cachedEpoch = -1;
-  private cachedPermutation = new Uint32Array(0);
+  private cachedPermutation: Uint32Array = new Uint32Array(0);
 
   constructor(
     private readonly rowCount: number,
     private readonly batchSize: number,
-    seed: number,
+    private readonly seed: number,
   ) {
     if (rowCount < 1) throw new Error('the training set is empty: no rows to train on');
-    this.key = seedKey(seed);
+    seedKey(seed); // validates the seed now rather than at the first batch
   }
 
   /** Row indices of step `step`'s batch (wrapping into the next epoch when one runs out). */
@@ -33,22 +31,19 @@ export class DataOrder {
     return rows;
   }
 
-  /** Fisher–Yates driven by Philox draws addressed by (epoch, swap index): no sequential state. */
   private permutation(epoch: number): Uint32Array {
-    if (epoch === this.cachedEpoch) return this.cachedPermutation;
-    const order = new Uint32Array(this.rowCount);
-    for (let i = 0; i < order.length; i++) order[i] = i;
-    for (let i = order.length - 1; i > 0; i--) {
-      philox4x32(i, epoch, DATA_ORDER_STREAM, 0, this.key[0], this.key[1], this.words);
-      // 53-bit uniform in [0, 1): unbiased enough for any realistic row count.
-      const uniform = (((this.words[0] as number) >>> 11) * TWO_32 + (this.words[1] as number)) / 2 ** 53;
-      const j = Math.floor(uniform * (i + 1));
-      const swap = order[i] as number;
-      order[i] = order[j] as number;
-      order[j] = swap;
+    if (epoch !== this.cachedEpoch) {
+      this.cachedPermutation = seededPermutation(this.rowCount, epochKey(this.seed, epoch));
+      this.cachedEpoch = epoch;
     }
-    this.cachedEpoch = epoch;
-    this.cachedPermutation = order;
-    return order;
+    return this.cachedPermutation;
   }
+}
+
+/** A well-mixed 53-bit key per (run seed, epoch): seed + epoch would let runs 7 and 8 share orders. */
+function epochKey(seed: number, epoch: number): number {
+  const [k0, k1] = seedKey(seed);
+  const words = new Uint32Array(4);
+  philox4x32(epoch, 0, EPOCH_KEY_STREAM, 0, k0, k1, words);
+  return ((words[0] as number) >>> 11) * 2 ** 32 + (words[1] as number);
 }

@@ -4,7 +4,7 @@
 import type { DataConfig } from './config.ts';
 import { loadEncoded, openSplit, type LoadReport, type OpenedSplit } from '../data/dataset.ts';
 import type { EncodedExample } from '../data/encode.ts';
-import { resolveLocalSource } from '../data/source.ts';
+import { resolveSource } from '../data/resolve-source.ts';
 import type { TaskDefinition } from '../data/tasks/definition.ts';
 import type { Tokenizer } from '../models/tokenizer.ts';
 
@@ -23,7 +23,7 @@ export async function loadTrainingData(
   validationRows: number,
 ): Promise<TrainingData> {
   const options = { task: data.task, tokenizer, ...(data.columns ? { mapping: data.columns } : {}) };
-  const source = await resolveLocalSource(data.train);
+  const source = await resolveSource(data.train);
   const trainSplit = await openSplit(source, 'train', options);
   const notes: string[] = [];
   const load = async (split: OpenedSplit, limit?: number): Promise<EncodedExample[]> => {
@@ -39,7 +39,7 @@ export async function loadTrainingData(
 
   let train = await load(trainSplit, data.trainRows);
   let validation: EncodedExample[];
-  const validationSource = data.validation ? await resolveLocalSource(data.validation) : source;
+  const validationSource = data.validation ? await resolveSource(data.validation) : source;
   const validationSplitName = data.validation ? 'train' : 'validation';
   if (validationSource.splits[validationSplitName]) {
     validation = await load(await openSplit(validationSource, validationSplitName, options), validationRows);

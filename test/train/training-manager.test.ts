@@ -147,6 +147,17 @@ describe('TrainingManager on stories260k', () => {
     );
   });
 
+  it('stops early when validation loss stops improving', async () => {
+    // minDelta 10 nats: no evaluation can count as an improvement, so patience 2 ends it at step 15.
+    const runId = manager.start(
+      sherlockConfig({ eval: { everySteps: 5, rows: 8 }, earlyStopping: { patience: 2, minDelta: 10 } }),
+    );
+    const summary = await manager.waitForEnd(runId);
+    expect(summary).toMatchObject({ status: 'completed', reason: 'early-stopping', steps: 15 });
+    expect(summary.message).toMatch(/did not improve by more than 10 for 2 evaluations/);
+    expect(history.store.latestCheckpoint(runId)?.step).toBe(15);
+  });
+
   it('cancels a live run after a last checkpoint', async () => {
     let runId = '';
     const stopCancelling = manager.subscribe((id, delivered) => {
