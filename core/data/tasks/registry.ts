@@ -46,7 +46,8 @@ export function genericClassificationTask(labels: readonly string[]): Classifica
       label: ['label'],
     },
     optionalFields: ['text_pair'],
-    template: '{{ text }}{% if text_pair %}\n{{ text_pair }}{% endif %}\nLabel:',
+    // Jinja drops the newline after a {% tag %} line end, so the newlines are written as strings.
+    template: "{{ text }}{% if text_pair %}{{ '\\n' + text_pair }}{% endif %}{{ '\\n' }}Label:",
     labels: [...labels],
     verbalizer: labels.map((label) => ` ${label}`),
     metrics: ['accuracy', 'macro_f1'],
