@@ -77,8 +77,9 @@ export async function listRepoFiles(repo: RepoRef, signal?: AbortSignal): Promis
   const siblings = info?.siblings;
   if (!Array.isArray(siblings)) throw new HubError(repo.id, `${url} has no "siblings" list`);
   return siblings.map((sibling: Sibling | null) => {
-    if (typeof sibling?.rfilename !== 'string')
+    if (typeof sibling?.rfilename !== 'string') {
       throw new HubError(repo.id, `${url}: a sibling has no rfilename`);
+    }
     const file: RepoFile = { path: sibling.rfilename };
     if (typeof sibling.size === 'number') file.size = sibling.size;
     if (typeof sibling.lfs?.sha256 === 'string') file.sha256 = sibling.lfs.sha256;

@@ -17,8 +17,9 @@ export interface DownloadParquetOptions extends DownloadOptions {
 export async function downloadDatasetParquet(id: string, options: DownloadParquetOptions): Promise<string[]> {
   const { cacheDir, subset, split, ...fileOptions } = options;
   const urls = await listParquetUrls(id, subset, split, options.signal);
-  if (urls.length === 0)
+  if (urls.length === 0) {
     throw new HubError(id, `has no parquet files for subset "${subset}", split "${split}"`);
+  }
   const repo: RepoRef = { kind: 'dataset', id, revision: 'refs/convert/parquet' };
   const local: string[] = [];
   for (const url of urls) {

@@ -125,8 +125,9 @@ async function attempt(
   } finally {
     await handle.close();
   }
-  if (total !== null && loaded < total)
+  if (total !== null && loaded < total) {
     throw new InterruptedTransfer(`connection closed after ${loaded} of ${total} bytes`);
+  }
   if (total !== null && loaded > total) {
     await truncate(partial, 0);
     throw new HubError(who.repo, `received ${loaded} bytes, more than the announced ${total}`, {
@@ -188,8 +189,9 @@ async function download(
         );
       }
       // A transfer that made progress is resumed at once; one that made none backs off first.
-      if ((await sizeOf(partial)) <= before)
+      if ((await sizeOf(partial)) <= before) {
         await sleep(250 * 2 ** tries, undefined, { signal: options.signal });
+      }
     }
   }
   await verify(partial, who);

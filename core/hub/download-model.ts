@@ -29,8 +29,9 @@ export async function downloadModel(id: string, options: DownloadModelOptions): 
   const { cacheDir, ...fileOptions } = options;
   const listed = await listRepoFiles(repo, options.signal);
   const files = new Map<string, RepoFile>(listed.map((file) => [file.path, file]));
-  if (!files.has('config.json'))
+  if (!files.has('config.json')) {
     throw new HubError(id, 'has no config.json; is it a transformers model repo?');
+  }
 
   let weightFiles: string[];
   if (files.has(INDEX_FILE)) {
@@ -42,8 +43,9 @@ export async function downloadModel(id: string, options: DownloadModelOptions): 
     );
     weightFiles = [...new Set(readShardIndex(indexPath).values())];
     const missing = weightFiles.filter((shard) => !files.has(shard));
-    if (missing.length > 0)
+    if (missing.length > 0) {
       throw new HubError(id, `${INDEX_FILE} lists shards the repo lacks: ${missing.join(', ')}`);
+    }
   } else if (files.has(SINGLE_FILE)) {
     weightFiles = [SINGLE_FILE];
   } else {

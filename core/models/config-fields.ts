@@ -37,8 +37,9 @@ export class ConfigFields {
 
   bool(key: string, fallback: boolean): boolean {
     const value = this.has(key) ? this.raw[key] : fallback;
-    if (typeof value !== 'boolean')
+    if (typeof value !== 'boolean') {
       this.fail(`field "${key}" is ${JSON.stringify(value)}; expected true or false`);
+    }
     return value;
   }
 

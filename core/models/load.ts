@@ -12,8 +12,9 @@ import type { DType, LoadedModel, ModelConfig, WeightLayout, WeightRef, WeightSo
 
 function readConfigJson(dir: string): ConfigFields {
   const file = path.join(dir, 'config.json');
-  if (!existsSync(file))
+  if (!existsSync(file)) {
     throw new ModelLoadError(file, 'missing; a Hugging Face model folder needs config.json');
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));

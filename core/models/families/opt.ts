@@ -10,8 +10,9 @@ const OPT_POSITION_OFFSET = 2;
 function mapConfig(fields: ConfigFields): FamilyConfig {
   const hidden = fields.int('hidden_size');
   const heads = fields.int('num_attention_heads');
-  if (hidden % heads !== 0)
+  if (hidden % heads !== 0) {
     fields.fail(`hidden_size ${hidden} is not divisible by num_attention_heads ${heads}`);
+  }
   const projected = fields.int('word_embed_proj_dim', hidden);
   if (projected !== hidden) {
     fields.fail(

@@ -36,8 +36,9 @@ function halfToFloatTable(): Float32Array {
 export function toFloat32(bytes: Uint8Array, dtype: DType): Float32Array {
   // Typed-array views need aligned offsets; copy the rare unaligned input once.
   const aligned = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
-  if (dtype === 'float32')
+  if (dtype === 'float32') {
     return new Float32Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 4);
+  }
   const halves = new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 2);
   if (dtype === 'bfloat16') {
     // bfloat16 is exactly the top 16 bits of a float32.

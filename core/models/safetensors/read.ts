@@ -109,8 +109,9 @@ export function readSafetensorsHeader(file: string): SafetensorsHeader {
   }
   try {
     const fileBytes = fstatSync(fd).size;
-    if (fileBytes < 8)
+    if (fileBytes < 8) {
       throw new ModelLoadError(file, `file is ${fileBytes} bytes, too short for a safetensors header`);
+    }
     const lengthBytes = new Uint8Array(8);
     readExactly(fd, file, lengthBytes, 0, 'the header length');
     const headerLength = new DataView(lengthBytes.buffer).getBigUint64(0, true);
