@@ -146,6 +146,26 @@ describe.each([
   });
 });
 
+describe('prefix adapter', () => {
+  it('re-imported onto the base model gives the same loss as the prefix it was exported from', async () => {
+    const model = await loadModel(join(MODELS, 'stories260k'));
+    const peft = { kind: 'prefix', tokens: 3 } as const;
+    const params = trainedParams(planPeft(model, peft), 9, 0.5);
+    const batch = promptsBatch(readReference('stories260k')).batch;
+    const prefixed = await engineLoss(model, peft, params, batch);
+    expect(maxDiff(prefixed, await engineLoss(model, { kind: 'none' }, [], batch))).toBeGreaterThan(1e-3);
+    writePeftAdapter(join(out, 'prefix'), {
+      model,
+      plan: planPeft(model, peft),
+      params,
+      baseModel: 'stories260k',
+    });
+    const imported = importPeftAdapter(join(out, 'prefix'), model);
+    expect(imported.peft).toEqual(peft);
+    expect(maxDiff(await engineLoss(model, imported.peft, imported.params, batch), prefixed)).toBe(0);
+  });
+});
+
 describe('merging', () => {
   it('keeps a float16 model in float16 and copies the untouched tensors byte for byte', async () => {
     const source = await loadModel(join(MODELS, 'tiny-random-llama'));
