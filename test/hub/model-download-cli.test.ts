@@ -24,7 +24,7 @@ afterEach(async () => {
 });
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, HF_ENDPOINT: hub.endpoint };
+  const env = { ...process.env, HF_ENDPOINT: hub.endpoint, ZO_STUDIO_CACHE: cacheDir };
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, ['bin/zo-studio.js', ...args], {
       cwd: ROOT,
@@ -58,6 +58,12 @@ describe('zo-studio model download', () => {
     ).toBe(true);
     const inspected = await cli('model', 'inspect', dir, '--json');
     expect(JSON.parse(inspected.stdout)).toMatchObject({ family: 'llama', parameters: 260032 });
+  });
+
+  it('defaults the cache to $ZO_STUDIO_CACHE/hub', async () => {
+    const { code, stdout } = await cli('model', 'download', 'karpathy/stories260k');
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe(path.join(cacheDir, 'hub', 'models--karpathy--stories260k', 'main'));
   });
 
   it('reports a missing repo in one line with exit code 1', async () => {

@@ -1,14 +1,17 @@
 // zo-studio model download ID: fetch a Hub model into the studio's cache (resumable), print its folder.
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { defaultCacheDir } from '../../data/hub-source.ts';
 import { downloadModel } from '../../hub/download-model.ts';
 import type { DownloadProgress } from '../../hub/download-file.ts';
 import { HubError } from '../../hub/errors.ts';
 import { ModelLoadError } from '../../models/errors.ts';
 
-const usage = `usage: zo-studio model download ID --cache-dir DIR [--revision REV]
+const usage = `usage: zo-studio model download ID [--cache-dir DIR] [--revision REV]
 
   ID               Hub model id, e.g. karpathy/stories260k
-  --cache-dir DIR  download cache (the studio uses <data dir>/hub)
+  --cache-dir DIR  download cache (default: $ZO_STUDIO_CACHE/hub, else ~/.cache/zo-studio/hub, shared
+                   with Hub datasets fetched by \`zo-studio data\`)
   --revision REV   branch, tag or commit (default main)
 
 Set HF_TOKEN for gated or private repos and HF_ENDPOINT for a mirror. An interrupted download resumes
@@ -55,12 +58,11 @@ export async function runDownload(argv: string[]): Promise<number> {
     return 0;
   }
   const [id, ...extra] = parsed.positionals;
-  const cacheDir = parsed.values['cache-dir'];
-  if (!id || extra.length > 0 || !cacheDir) {
-    const what = cacheDir ? 'expected exactly one model id' : '--cache-dir is required';
-    process.stderr.write(`zo-studio model download: ${what}\n\n${usage}`);
+  if (!id || extra.length > 0) {
+    process.stderr.write(`zo-studio model download: expected exactly one model id\n\n${usage}`);
     return 2;
   }
+  const cacheDir = parsed.values['cache-dir'] ?? path.join(defaultCacheDir(), 'hub');
   const controller = new AbortController();
   // Ctrl-C stops cleanly and keeps the partial file for the next run.
   const onInterrupt = (): void => controller.abort();
