@@ -8,7 +8,12 @@ import { isTerminalStatus, type RunEvent, type RunStatus } from './events.ts';
 import type { TrainingJob, WorkerCommand } from './protocol.ts';
 import { spawnWorkerThread, type WorkerHandle, type WorkerSpawner } from './worker-host.ts';
 import { RunRecorder } from './run-recorder.ts';
+import { acquireRunLock, releaseRunLock } from './run-lock.ts';
+import { createEstimator } from '../estimators/registry.ts';
+import { createUpdateRule } from '../optim/registry.ts';
 import type { RunStore } from '../store/run-store.ts';
+
+const WORKER_EXIT_GRACE_MS = 5000;
 
 export type RunListener = (runId: string, events: readonly RunEvent[]) => void;
 export type SummaryEvent = Extract<RunEvent, { kind: 'summary' }>;
@@ -54,7 +59,7 @@ export class TrainingManager {
 
   /** Validates `input` as a RunConfig, records the run and starts it. Returns the run id. */
   start(input: unknown, source = 'run config'): string {
-    const config = parseRunConfig(input, source);
+    const config = checkSettings(parseRunConfig(input, source));
     const run = this.store.createRun({ ...describe(config), config: config as Record<string, unknown> });
     this.launch({ runId: run.id, config, checkpointDir: this.store.runDir(run.id) });
     return run.id;
@@ -109,7 +114,7 @@ export class TrainingManager {
       );
     }
     const base = parseRunConfig(parent.config, `stored config of run ${runId}`);
-    const config = applyOverrides(base, overrides, `fork overrides of run ${runId}`);
+    const config = checkSettings(applyOverrides(base, overrides, `fork overrides of run ${runId}`));
     if (JSON.stringify(config.peft) !== JSON.stringify(base.peft) || config.model !== base.model) {
       throw new Error(
         'a fork keeps the model and PEFT settings of its parent (its trainable tensors come from it)',
@@ -153,6 +158,8 @@ export class TrainingManager {
 
   private launch(job: TrainingJob): void {
     if (this.live.has(job.runId)) throw new Error(`run ${job.runId} is already running`);
+    const runDir = this.store.runDir(job.runId);
+    acquireRunLock(runDir, job.runId);
     const worker = this.spawn();
     const recorder = new RunRecorder(this.store, job.runId);
     const throttle = new EventThrottle((events) => this.notify(job.runId, events), this.progressIntervalMs);
@@ -178,6 +185,9 @@ export class TrainingManager {
     };
     worker.onMessage((message) => {
       if (message.type === 'event') handle(message.event);
+      // A worker that said it is done but lingers (a native thread pool that never winds down) is
+      // stopped, so `ended` always resolves.
+      if (message.type === 'done') setTimeout(() => void worker.terminate(), WORKER_EXIT_GRACE_MS).unref();
     });
     worker.onExit((error) => {
       if (!summary) {
@@ -190,6 +200,7 @@ export class TrainingManager {
       recorder.flush();
       throttle.flush();
       throttle.dispose();
+      releaseRunLock(runDir);
       this.live.delete(job.runId);
       resolveEnd(summary ?? failureSummary('no summary', run.lastStep));
     });
@@ -217,6 +228,13 @@ export class TrainingManager {
       }
     }
   }
+}
+
+/** Estimator and update-rule settings are checked before a run is recorded, not in its worker. */
+function checkSettings(config: RunConfig): RunConfig {
+  createEstimator(config.estimator.id, config.estimator.settings);
+  createUpdateRule(config.optimizer.id, config.optimizer.settings);
+  return config;
 }
 
 function failureSummary(message: string, lastStep: StepEvent | null): SummaryEvent {

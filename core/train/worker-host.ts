@@ -1,6 +1,7 @@
 // The host side of a training worker: starts one and exposes it as a WorkerHandle. TrainingManager
 // only sees WorkerHandle, so Electron can supply a utilityProcess-backed spawner instead of this
 // worker_threads one (the worker entry, worker.ts, connects to either through port.ts).
+import { fork } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import type { WorkerCommand, WorkerMessage } from './protocol.ts';
 
@@ -31,6 +32,36 @@ export function spawnWorkerThread(entry: URL | string = WORKER_ENTRY): WorkerHan
       ),
     terminate: async () => {
       await worker.terminate();
+    },
+  };
+}
+
+/**
+ * The same worker in a child process, the shape of Electron's utilityProcess: a crash in native code
+ * (ORT, out of memory) then takes down only the worker, never the host.
+ */
+export function forkWorkerProcess(entry: URL | string = WORKER_ENTRY): WorkerHandle {
+  // 'advanced' serialization: structured clone, as worker_threads and utilityProcess use.
+  const child = fork(entry, [], {
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let spawnError: Error | undefined;
+  child.on('error', (error) => (spawnError = error));
+  return {
+    send: (command) => child.send(command),
+    onMessage: (listener) => child.on('message', (message) => listener(message as WorkerMessage)),
+    onExit: (listener) =>
+      child.on('exit', (code, signal) =>
+        listener(
+          spawnError ??
+            (code === 0
+              ? undefined
+              : new Error(`training worker process exited with ${signal ?? `code ${code}`}`)),
+        ),
+      ),
+    terminate: async () => {
+      if (child.exitCode === null) child.kill();
     },
   };
 }

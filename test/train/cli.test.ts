@@ -1,0 +1,110 @@
+// `zo-studio train` from flags alone (the quick-use path) and `resume`, through the real CLI: the
+// JSON stream's shape, the readable display, and errors that name the bad flag or field.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sherlock, stories260k, tempHistory } from './helpers.ts';
+
+const cli = path.resolve(import.meta.dirname, '../../bin/zo-studio.js');
+const history = tempHistory();
+afterAll(() => history.dispose());
+
+function zo(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [cli, ...args, '--db', history.dbPath], {
+    encoding: 'utf8',
+    timeout: 110_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const quickRun = [
+  '--model',
+  stories260k,
+  '--train',
+  path.join(sherlock, 'train.jsonl'),
+  '--validation',
+  path.join(sherlock, 'validation.jsonl'),
+  '--task',
+  'lm',
+  '--peft',
+  'lora',
+  '--estimator',
+  'mezo',
+  '--steps',
+  '6',
+  '--batch',
+  '4',
+  '--lr',
+  '1e-3',
+  '--eps',
+  '1e-2',
+  '--seed',
+  '3',
+  '--eval-every',
+  '3',
+  '--eval-rows',
+  '8',
+  '--max-length',
+  '32',
+];
+
+describe('zo-studio train / resume', () => {
+  it('trains from flags and ends the JSON stream with the summary line', () => {
+    const { code, stdout, stderr } = zo('train', ...quickRun, '--json');
+    expect(code, stderr).toBe(0);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const summary = lines.at(-1) as Record<string, unknown>;
+    expect(summary).toMatchObject({ type: 'summary', status: 'completed', steps: 6, forward_passes: 12 });
+    expect(summary.run_id).toMatch(/^\d{8}-\d{6}-[0-9a-f]{4}$/);
+    expect(Object.keys(summary.metrics as object)).toEqual(
+      expect.arrayContaining(['val_loss_initial', 'val_loss_final']),
+    );
+    expect(lines.every((line) => line.run_id === summary.run_id)).toBe(true);
+    expect(lines.find((line) => line.type === 'eval' && line.is_baseline === true)).toBeDefined();
+    const config = history.store.requireRun(summary.run_id as string).config as Record<string, unknown>;
+    expect(config).toMatchObject({
+      lr: 1e-3,
+      seed: 3,
+      batchSize: 4,
+      estimator: { id: 'mezo', settings: { eps: 1e-2 } },
+    });
+
+    // A completed run has nothing to resume.
+    const again = zo('resume', summary.run_id as string);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/is already completed; fork it to train further/);
+  });
+
+  it('shows readable progress without --json', () => {
+    const { code, stdout } = zo('train', ...quickRun, '--steps', '3', '--eval-every', '3');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/baseline \(zero-shot\): loss \d+\.\d{4}/);
+    expect(stdout).toMatch(/step 3\/3 +loss \d+\.\d{4}/);
+    expect(stdout).toMatch(/run \S+ completed \(budget\) after 3 steps, 6 forward passes/);
+  });
+
+  it('names the bad flag, field or id', () => {
+    const badNumber = zo('train', ...quickRun, '--lr', 'fast');
+    expect(badNumber.code).toBe(1);
+    expect(badNumber.stderr).toMatch(/--lr must be a number, got "fast"/);
+
+    const noModel = zo('train', '--train', 'x.jsonl', '--steps', '3', '--lr', '1e-3');
+    expect(noModel.code).toBe(1);
+    expect(noModel.stderr).toMatch(/command-line flags: invalid run config[\s\S]*model/);
+
+    const badEstimator = zo('train', ...quickRun, '--estimator', 'adamw');
+    expect(badEstimator.code).toBe(1);
+    expect(badEstimator.stderr).toMatch(/unknown estimator "adamw"; expected one of: mezo, /);
+
+    const unknownFlag = zo('train', '--learning-rate', '1');
+    expect(unknownFlag.code).toBe(2);
+    expect(unknownFlag.stderr).toMatch(/Unknown option '--learning-rate'[\s\S]*usage: zo-studio train/);
+
+    const noRun = zo('resume', 'nope');
+    expect(noRun.code).toBe(1);
+    expect(noRun.stderr).toMatch(/no run with id "nope"/);
+  });
+});
