@@ -1,5 +1,5 @@
 // zo-studio eval: score a model on a dataset with a task's metric — the zero-shot baseline of a base
-// model, before any training. Runs the same Engine training uses, on CPU or WebGPU.
+// model, or the model with an imported PEFT adapter (--adapter). Runs the same Engine training uses, on CPU or WebGPU.
 import { parseArgs } from 'node:util';
 import { loadEncoded, openSplit } from '../../data/dataset.ts';
 import type { RowPolicy } from '../../data/errors.ts';
@@ -9,12 +9,14 @@ import type { SplitName } from '../../data/source.ts';
 import { evaluate } from '../../eval/evaluate.ts';
 import { loadModel } from '../../models/load.ts';
 import { loadTokenizer } from '../../models/tokenizer.ts';
+import { importPeftAdapter } from '../../peft/adapter-import.ts';
 import { parseEpChoice } from '../../runtime/backend.ts';
 import { Engine } from '../../runtime/engine.ts';
 
 const usage = `usage: zo-studio eval --model DIR --data PATH|hf:ID [options]
 
   --model DIR          Hugging Face model folder
+  --adapter DIR        evaluate with a PEFT adapter (LoRA or prefix) applied to the model
   --data PATH|hf:ID    dataset file, fixture-layout folder, or Hub dataset
   --task NAME          built-in task, task .json file, or "classification" (default: detected)
   --split NAME         train | validation | test (default: validation, else test, else train)
@@ -42,6 +44,7 @@ async function evaluateCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       model: { type: 'string' },
+      adapter: { type: 'string' },
       data: { type: 'string' },
       task: { type: 'string' },
       split: { type: 'string' },
@@ -83,16 +86,17 @@ async function evaluateCommand(argv: string[]): Promise<number> {
     ...(rows ? { limit: rows } : {}),
   });
 
+  const adapter = values.adapter ? importPeftAdapter(values.adapter, model) : undefined;
   // Generation tasks read the next-token logits; the others need only the per-sequence loss.
   const engine = await Engine.create(model, {
     ep,
-    peft: { kind: 'none' },
+    peft: adapter?.peft ?? { kind: 'none' },
     outputs: { lastLogits: split.task.type === 'generation' },
   });
   try {
     const result = await evaluate({
       engine,
-      params: engine.initialParams(),
+      params: adapter ? adapter.params.map((param) => param.data) : engine.initialParams(),
       tokenizer,
       task: split.task,
       examples: encoded,
@@ -118,7 +122,7 @@ async function evaluateCommand(argv: string[]): Promise<number> {
         .join('');
       process.stdout.write(
         `${result.metric} ${result.value.toFixed(4)}${others} (${result.task}, ${splitName} split, ${result.examples} examples, ` +
-          `loss ${result.loss.toFixed(4)}, ${result.forwardPasses} forward passes on ${engine.ep}, ${(elapsedMs / 1000).toFixed(1)} s` +
+          `loss ${result.loss.toFixed(4)}, ${result.forwardPasses} forward pass${result.forwardPasses === 1 ? '' : 'es'} on ${engine.ep}, ${(elapsedMs / 1000).toFixed(1)} s` +
           `${report.truncated ? `, ${report.truncated} truncated` : ''}${report.skipped ? `, ${report.skipped} bad rows skipped` : ''})\n`,
       );
     }
