@@ -1,5 +1,6 @@
 // zo-studio eval: score a model on a dataset with a task's metric — the zero-shot baseline of a base
-// model, or the model with an imported PEFT adapter (--adapter). Runs the same Engine training uses, on CPU or WebGPU.
+// model, or the model with an imported PEFT adapter (--adapter). Runs the same Engine training uses,
+// on CPU or WebGPU.
 import { parseArgs } from 'node:util';
 import { loadEncoded, openSplit } from '../../data/dataset.ts';
 import type { RowPolicy } from '../../data/errors.ts';
