@@ -85,6 +85,22 @@ describe('API contract', () => {
     await expect(client.call('models.inspect', { dir: dataDir })).rejects.toThrow(/config\.json/);
   });
 
+  it('previews a fixture dataset with detected task, mapping and token counts', async () => {
+    const fixtures = join(import.meta.dirname, '../../../shared/fixtures');
+    const preview = await client.call('datasets.preview', {
+      source: join(fixtures, 'datasets/sst2/train.jsonl'),
+      rows: 3,
+      modelDir: join(fixtures, 'models/stories260k'),
+    });
+    expect(preview).toMatchObject({ task: 'sst2', mapping: { text: 'text', label: 'label' } });
+    expect(preview.rows).toBeGreaterThan(100);
+    expect(preview.examples).toHaveLength(3);
+    expect(preview.examples[0]!.tokens).toBeGreaterThan(0);
+    await expect(client.call('datasets.preview', { source: join(fixtures, 'nope.jsonl') })).rejects.toThrow(
+      /nope\.jsonl/,
+    );
+  });
+
   it('refuses unknown and prototype method names', async () => {
     expect(await dispatchCall(handlers, 'system.shell', {})).toMatchObject({
       ok: false,

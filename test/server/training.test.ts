@@ -91,6 +91,20 @@ describe('training through the API', () => {
     expect(metrics.map((m) => m.name)).toContain('val_accuracy');
   });
 
+  it('exports the run as a PEFT adapter and lists the files with sizes', async () => {
+    const outDir = join(dataDir, 'export-peft');
+    const result = await api.call('export.run', { runId: firstRun, format: 'peft', outDir });
+    expect(result.files.map((f) => f.name).sort()).toEqual([
+      'adapter_config.json',
+      'adapter_model.safetensors',
+    ]);
+    expect(result.totalBytes).toBe(result.files.reduce((sum, f) => sum + f.sizeBytes, 0));
+    expect(result.step).toBe(6);
+    await expect(api.call('export.run', { runId: firstRun, format: 'peft', outDir })).rejects.toThrow(
+      /not empty/,
+    );
+  });
+
   it('compares with a second run that uses another estimator', async () => {
     const { runId: second } = await api.call(
       'training.start',

@@ -12,6 +12,9 @@ export const exportMethods = {
       outDir: z.string(),
       files: z.array(z.object({ name: z.string(), sizeBytes: z.number().nonnegative() })),
       totalBytes: z.number().nonnegative(),
+      /** The training step whose checkpoint was exported. */
+      step: z.number().int().nonnegative(),
+      notes: z.array(z.string()),
     }),
     'Write the export and list the files it produced with their sizes.',
   ),

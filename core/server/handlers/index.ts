@@ -6,6 +6,7 @@ import { Downloads } from '../downloads.ts';
 import { datasetHandlers } from './datasets.ts';
 import { downloadHandlers } from './downloads.ts';
 import { estimatorHandlers } from './estimators.ts';
+import { exportHandlers } from './export.ts';
 import { filesHandlers } from './files.ts';
 import { modelsHandlers } from './models.ts';
 import { notAvailable } from './not-available.ts';
@@ -19,14 +20,13 @@ export function createHandlers(context: StudioContext): Handlers {
     ...systemHandlers(context),
     ...filesHandlers(),
     ...settingsHandlers(context),
-    'datasets.preview': notAvailable('datasets.preview', 'core/data'),
-    ...datasetHandlers(),
+    ...datasetHandlers(context),
     ...downloadHandlers(new Downloads(context.dataDir, context.events)),
     ...modelsHandlers(),
     ...estimatorHandlers(),
     ...trainingHandlers(context.store, context.manager),
     ...runsHandlers(context.store, context.manager),
-    'export.run': notAvailable('export.run', 'core/export'),
+    ...exportHandlers(context.store),
     'playground.generate': notAvailable('playground.generate', 'core/eval'),
   };
 }

@@ -24,7 +24,7 @@ import { addEvent, xAxisLabels, xOf, type RunCurves } from './run-history.ts';
 export function RunDashboardPage({ runId }: { runId: string }) {
   const api = useApi();
   const run = useCall('runs.get', { id: runId }, runId);
-  const history = useCall('runs.series', { ids: [runId], x: 'step' }, runId);
+  const history = useCall('runs.metrics', { id: runId }, runId);
   const [curves, setCurves] = useState<RunCurves>({});
   const [latest, setLatest] = useState<ApiEventOf<'run.step'> | null>(null);
   const [status, setStatus] = useState<RunStatus | null>(null);
@@ -37,22 +37,15 @@ export function RunDashboardPage({ runId }: { runId: string }) {
     if (run.data) setStatus((current) => current ?? run.data!.run.status);
   }, [run.data]);
 
-  // Stored points are keyed by step; their forward passes / time come from the same rows (x = step here).
+  // History from the store first, then live points; a live point wins over a stored one at the same step.
   useEffect(() => {
     if (!history.data) return;
     setCurves((live) => {
       const merged: RunCurves = {};
-      for (const series of history.data!.series) {
-        merged[series.metric] = series.points.map((p) => ({
-          step: p.x,
-          forwardPasses: p.x,
-          elapsedMs: 0,
-          value: p.y,
-        }));
-      }
+      for (const metric of history.data!.metrics) merged[metric.name] = metric.points;
       for (const [name, points] of Object.entries(live)) {
-        const lastStored = merged[name]?.at(-1)?.step ?? -1;
-        merged[name] = [...(merged[name] ?? []), ...points.filter((p) => p.step > lastStored)];
+        const firstLive = points[0]?.step ?? Infinity;
+        merged[name] = [...(merged[name] ?? []).filter((p) => p.step < firstLive), ...points];
       }
       return merged;
     });

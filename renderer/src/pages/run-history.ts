@@ -1,14 +1,7 @@
-// A live run's curves: loaded from runs.series, then extended by run.step / run.eval events.
+// A live run's curves: loaded from runs.metrics, then extended by run.step / run.eval events.
 // Series names match core/store: `train_loss` and `val_<metric>` (val_loss, val_accuracy, ...).
 import type { ApiEventOf } from '../../../core/api/events.ts';
-import type { XAxis } from '../../../core/api/domains/runs.ts';
-
-export interface RunPoint {
-  step: number;
-  forwardPasses: number;
-  elapsedMs: number;
-  value: number;
-}
+import type { RunPoint, XAxis } from '../../../core/api/domains/runs.ts';
 
 export type RunCurves = Record<string, RunPoint[]>;
 

@@ -11,6 +11,7 @@ import TableCell from '@mui/material/TableCell';
 import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
+import { useEffect } from 'react';
 import { useCall } from '../../api/api-context.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { PathField } from '../../components/PathField.tsx';
@@ -36,9 +37,13 @@ export function DatasetStep({ draft, update }: { draft: WizardDraft; update: Upd
   );
   const setData = (patch: Partial<typeof data>) =>
     update((d) => withConfig(d, { data: { ...d.config.data, ...patch } }));
-  const taskOptions = tasks.data?.tasks ?? [
-    { id: data.task ?? 'classification', label: data.task ?? 'classification', kind: '' },
-  ];
+  const taskOptions = tasks.data?.tasks ?? (data.task ? [{ id: data.task, label: data.task, kind: '' }] : []);
+
+  // Adopt the detected task once, so Review and Start see what the preview shows.
+  useEffect(() => {
+    if (!data.task && preview.data)
+      update((d) => withConfig(d, { data: { ...d.config.data, task: preview.data!.task } }));
+  }, [data.task, preview.data, update]);
 
   return (
     <Stack spacing={2.5}>
@@ -64,9 +69,10 @@ export function DatasetStep({ draft, update }: { draft: WizardDraft; update: Upd
         <Select
           labelId="task-label"
           label="Task"
-          value={data.task ?? 'classification'}
-          onChange={(event) => setData({ task: event.target.value })}
+          value={data.task ?? ''}
+          onChange={(event) => setData({ task: event.target.value || undefined })}
         >
+          <MenuItem value="">Detect from the data</MenuItem>
           {taskOptions.map((task) => (
             <MenuItem key={task.id} value={task.id}>
               {task.label}

@@ -24,8 +24,22 @@ export function EstimatorStep({ draft, update }: { draft: WizardDraft; update: U
   const selectedId = draft.config.estimator?.id ?? 'mezo';
   const settings: Settings = draft.config.estimator?.settings ?? {};
   const selected = list.data?.estimators.find((estimator) => estimator.id === selectedId) ?? null;
+  const peftMode = draft.config.peft?.mode ?? 'lora';
   const choose = (id: string, next: Settings) =>
     update((d) => withConfig(d, { estimator: { id, settings: next } }));
+  /** Picking an estimator applies its defaults and the lr/ε suggested for the chosen PEFT mode. */
+  const pick = (estimator: EstimatorInfo) => {
+    const suggestion = estimator.suggested[peftMode];
+    const next = defaultsOf(estimator);
+    if (suggestion && 'eps' in next) next.eps = suggestion.eps;
+    update((d) =>
+      withConfig(d, {
+        estimator: { id: estimator.id, settings: next },
+        ...(suggestion ? { lr: suggestion.lr } : {}),
+      }),
+    );
+  };
+  const suggestion = selected?.suggested[peftMode];
 
   return (
     <Stack spacing={2.5}>
@@ -42,7 +56,7 @@ export function EstimatorStep({ draft, update }: { draft: WizardDraft; update: U
             >
               <CardActionArea
                 sx={{ height: '100%', alignItems: 'flex-start' }}
-                onClick={() => estimator.id !== selectedId && choose(estimator.id, defaultsOf(estimator))}
+                onClick={() => estimator.id !== selectedId && pick(estimator)}
                 aria-label={`estimator ${estimator.name}`}
               >
                 <CardContent>
@@ -66,6 +80,12 @@ export function EstimatorStep({ draft, update }: { draft: WizardDraft; update: U
       </Grid>
       {selected ? (
         <Stack spacing={2}>
+          {suggestion ? (
+            <Typography variant="body2" color="text.secondary">
+              Suggested for {peftMode}: learning rate {suggestion.lr}, ε {suggestion.eps} ({suggestion.source}
+              ).
+            </Typography>
+          ) : null}
           {selected.presets.length ? (
             <Stack sx={{ alignItems: 'center' }} direction="row" spacing={1}>
               <Typography variant="body2">Presets:</Typography>

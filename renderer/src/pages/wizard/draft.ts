@@ -11,7 +11,7 @@ export interface WizardDraft {
 export const initialDraft: WizardDraft = {
   config: {
     model: '',
-    data: { train: '', task: 'classification' },
+    data: { train: '' },
     peft: { mode: 'lora', rank: 8, alpha: 16, targets: ['q_proj', 'v_proj'] },
     estimator: { id: 'mezo', settings: {} },
     optimizer: { id: 'zo-sgd', settings: {} },
