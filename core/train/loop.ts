@@ -9,6 +9,7 @@ import { DataOrder } from './data-order.ts';
 import type { CheckpointReason, EndReason, RunEvent, RunStatus } from './events.ts';
 import { divergenceReason, observeValidationLoss } from './guards.ts';
 import type { TrainingJob } from './protocol.ts';
+import { RunClock } from './run-clock.ts';
 import { discardCheckpoint, freshRunState, loadRunState, saveRunState, type RunState } from './run-state.ts';
 import { openTrainingSession, type TrainingSession } from './session.ts';
 import { learningRate } from './schedule.ts';
@@ -23,24 +24,29 @@ interface Ending {
   message?: string;
 }
 
+/** Everything one run's steps share. */
+interface Run {
+  job: TrainingJob;
+  config: RunConfig;
+  session: TrainingSession;
+  state: RunState;
+  control: RunControl;
+  emit: Emit;
+  clock: RunClock;
+  totalSteps: number;
+}
+
 export async function runTraining(job: TrainingJob, control: RunControl, emit: Emit): Promise<void> {
   const { config } = job;
+  const clock = new RunClock();
   emit({ kind: 'status', status: 'running' });
   let session: TrainingSession | undefined;
   let state: RunState | undefined;
-  let sessionStartMs = performance.now();
-  const elapsedMs = (): number => (state?.elapsedMsBefore ?? 0) + performance.now() - sessionStartMs;
   try {
     session = await openTrainingSession(config);
     for (const message of session.notes) emit({ kind: 'notice', message });
-    if (job.fromCheckpoint) {
-      const restored = loadRunState(job.fromCheckpoint, session, config);
-      if (restored.note) emit({ kind: 'notice', message: restored.note });
-      state = restored.state;
-    } else {
-      state = freshRunState(session);
-    }
-    sessionStartMs = performance.now();
+    state = restoreOrStart(job, session, emit);
+    clock.continueFrom(state.elapsedMsBefore);
     const totalSteps = totalStepsOf(config, session.estimator.forwardPassesPerStep);
     emit({
       kind: 'started',
@@ -61,22 +67,15 @@ export async function runTraining(job: TrainingJob, control: RunControl, emit: E
         kind: 'eval',
         step: 0,
         forwardPasses: 0,
-        elapsedMs: elapsedMs(),
+        elapsedMs: clock.elapsedMs(),
         isBaseline: true,
         metrics: state.baseline,
       });
     }
 
-    const ending = await trainSteps(job, session, state, control, emit, { totalSteps, elapsedMs });
+    const ending = await trainSteps({ job, config, session, state, control, emit, clock, totalSteps });
     emit({ kind: 'status', status: ending.status, ...(ending.message ? { message: ending.message } : {}) });
-    emit({
-      kind: 'summary',
-      ...ending,
-      steps: state.step,
-      forwardPasses: state.forwardPasses,
-      elapsedMs: elapsedMs(),
-      metrics: summaryMetrics(state),
-    });
+    emit({ kind: 'summary', ...ending, ...totals(state, clock) });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     emit({ kind: 'error', message });
@@ -86,54 +85,35 @@ export async function runTraining(job: TrainingJob, control: RunControl, emit: E
       status: 'failed',
       reason: 'error',
       message,
-      steps: state?.step ?? 0,
-      forwardPasses: state?.forwardPasses ?? 0,
-      elapsedMs: elapsedMs(),
-      metrics: state ? summaryMetrics(state) : {},
+      ...(state
+        ? totals(state, clock)
+        : { steps: 0, forwardPasses: 0, elapsedMs: clock.elapsedMs(), metrics: {} }),
     });
   } finally {
     await session?.dispose();
   }
 }
 
-/** `val_<metric>_initial` (zero-shot) and `val_<metric>_final` (last evaluation) for every metric. */
-function summaryMetrics(state: RunState): Record<string, number> {
-  const metrics: Record<string, number> = {};
-  for (const [name, value] of Object.entries(state.baseline ?? {})) metrics[`val_${name}_initial`] = value;
-  for (const [name, value] of Object.entries(state.lastEval)) metrics[`val_${name}_final`] = value;
-  return metrics;
-}
-
-async function trainSteps(
-  job: TrainingJob,
-  session: TrainingSession,
-  state: RunState,
-  control: RunControl,
-  emit: Emit,
-  clock: { totalSteps: number; elapsedMs: () => number },
-): Promise<Ending> {
-  const { config } = job;
+async function trainSteps(run: Run): Promise<Ending> {
+  const { config, session, state, control, emit, clock, totalSteps } = run;
   const order = new DataOrder(session.trainRows, config.batchSize, config.seed);
   const meter = new ThroughputMeter();
   meter.restart();
-  const checkpoint = async (reason: CheckpointReason): Promise<void> => {
-    state.elapsedMsBefore = clock.elapsedMs();
-    const saved = saveRunState(job, state);
-    emit({ kind: 'checkpoint', step: state.step, forwardPasses: state.forwardPasses, reason, ...saved });
-  };
 
-  while (state.step < clock.totalSteps) {
+  while (state.step < totalSteps) {
     // Commands arrive between steps: a forward pass holds this thread.
     if (control.requested === 'pause') {
-      await checkpoint('pause');
+      checkpoint(run, 'pause');
+      clock.pause();
       emit({ kind: 'status', status: 'paused' });
       if ((await control.waitForResume()) === 'run') {
-        emit({ kind: 'status', status: 'running' });
+        clock.resume();
         meter.restart();
+        emit({ kind: 'status', status: 'running' });
       }
     }
     if (control.requested === 'cancel') {
-      await checkpoint('cancel');
+      checkpoint(run, 'cancel');
       return { status: 'cancelled', reason: 'cancelled' };
     }
 
@@ -146,19 +126,22 @@ async function trainSteps(
       step,
       seed: stepSeed(config.seed, step),
     });
-    // Judge the loss before applying the update: a diverged step must not reach the parameters,
-    // and the last checkpoint stays the last good one.
-    const reference = state.baseline?.loss ?? result.loss;
-    const divergence = divergenceReason(result.loss, reference, config.divergence.lossFactor);
+
+    // Judge the loss before applying the update: a diverged step must not reach the parameters.
+    const divergence = divergenceReason(
+      result.loss,
+      state.baseline?.loss ?? result.loss,
+      config.divergence.lossFactor,
+    );
     if (divergence) {
-      // The parameters of `step` produced this loss: a checkpoint of them is not a good one.
-      if (discardCheckpoint(job.checkpointDir, step)) {
+      // The parameters of `step` produced this loss, so a checkpoint of them is not a good one.
+      if (discardCheckpoint(run.job.checkpointDir, step)) {
         emit({ kind: 'checkpoint-removed', step, reason: 'its parameters diverged at the next step' });
       }
       return { status: 'failed', reason: 'diverged', message: `step ${step + 1}: ${divergence}` };
     }
 
-    const lr = learningRate(config.schedule, config.lr, step, clock.totalSteps);
+    const lr = learningRate(config.schedule, config.lr, step, totalSteps);
     state.estimatorState = result.state;
     // The update rule applies the estimate's own lrScale (MeZO-SVRG anchor steps).
     state.optimizerState = session.updateRule.apply(state.params, result.estimate, state.optimizerState, lr);
@@ -173,40 +156,69 @@ async function trainSteps(
       trainLoss: result.loss,
       learningRate: lr,
       ...meter.rates(),
-      etaMs: meter.etaMs(clock.totalSteps - state.step),
+      etaMs: meter.etaMs(totalSteps - state.step),
       memoryBytes: process.memoryUsage.rss(),
       device: session.device,
     });
 
-    const isLast = state.step === clock.totalSteps;
+    const isLast = state.step === totalSteps;
     if (state.step % config.eval.everySteps === 0 || isLast) {
-      const metrics = await session.evaluate(state.params);
-      state.lastEval = metrics;
-      emit({
-        kind: 'eval',
-        step: state.step,
-        forwardPasses: state.forwardPasses,
-        elapsedMs: clock.elapsedMs(),
-        isBaseline: false,
-        metrics,
-      });
-      if (config.earlyStopping && metrics.loss !== undefined) {
-        const observed = observeValidationLoss(state.earlyStopping, metrics.loss, config.earlyStopping);
-        state.earlyStopping = observed.state;
-        if (observed.shouldStop && !isLast) {
-          await checkpoint('final');
-          const message = `validation loss did not improve by more than ${config.earlyStopping.minDelta} for ${config.earlyStopping.patience} evaluations`;
-          return { status: 'completed', reason: 'early-stopping', message };
-        }
+      const stop = await validate(run);
+      if (stop && !isLast) {
+        checkpoint(run, 'final');
+        return stop;
       }
     }
-    if (isLast) await checkpoint('final');
-    else if (state.step % config.checkpoint.everySteps === 0) await checkpoint('periodic');
+    if (isLast) checkpoint(run, 'final');
+    else if (state.step % config.checkpoint.everySteps === 0) checkpoint(run, 'periodic');
   }
   return { status: 'completed', reason: 'budget' };
 }
 
-/** Steps the budget allows: given directly, or as many whole steps as the forward passes pay for. */
+/** Evaluates on the validation rows; returns an ending when early stopping says so. */
+async function validate({ config, session, state, emit, clock }: Run): Promise<Ending | null> {
+  const metrics = await session.evaluate(state.params);
+  state.lastEval = metrics;
+  const { step, forwardPasses } = state;
+  emit({ kind: 'eval', step, forwardPasses, elapsedMs: clock.elapsedMs(), isBaseline: false, metrics });
+  if (!config.earlyStopping || metrics.loss === undefined) return null;
+  const observed = observeValidationLoss(state.earlyStopping, metrics.loss, config.earlyStopping);
+  state.earlyStopping = observed.state;
+  if (!observed.shouldStop) return null;
+  const { minDelta, patience } = config.earlyStopping;
+  const message = `validation loss did not improve by more than ${minDelta} for ${patience} evaluations`;
+  return { status: 'completed', reason: 'early-stopping', message };
+}
+
+function checkpoint({ job, state, emit, clock }: Run, reason: CheckpointReason): void {
+  state.elapsedMsBefore = clock.elapsedMs();
+  const saved = saveRunState(job, state);
+  emit({ kind: 'checkpoint', step: state.step, forwardPasses: state.forwardPasses, reason, ...saved });
+}
+
+/** A checkpoint's state (resume or fork), or a fresh start. */
+function restoreOrStart(job: TrainingJob, session: TrainingSession, emit: Emit): RunState {
+  if (!job.fromCheckpoint) return freshRunState(session);
+  const restored = loadRunState(job.fromCheckpoint, session, job.config);
+  if (restored.note) emit({ kind: 'notice', message: restored.note });
+  return restored.state;
+}
+
+/** The summary's counts, and `val_<metric>_initial` (zero-shot) / `val_<metric>_final` (last eval). */
+function totals(
+  state: RunState,
+  clock: RunClock,
+): { steps: number; forwardPasses: number; elapsedMs: number; metrics: Record<string, number> } {
+  const metrics: Record<string, number> = {};
+  for (const [name, value] of Object.entries(state.baseline ?? {})) metrics[`val_${name}_initial`] = value;
+  for (const [name, value] of Object.entries(state.lastEval)) metrics[`val_${name}_final`] = value;
+  return { steps: state.step, forwardPasses: state.forwardPasses, elapsedMs: clock.elapsedMs(), metrics };
+}
+
+/**
+ * Steps the budget allows: given directly, or as many whole steps as the forward passes pay for at
+ * the estimator's per-step upper bound (so a run never spends more than its budget).
+ */
 export function totalStepsOf(config: RunConfig, forwardPassesPerStep: number): number {
   if ('steps' in config.budget) return config.budget.steps;
   const steps = Math.floor(config.budget.forwardPasses / forwardPassesPerStep);
