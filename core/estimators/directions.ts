@@ -53,7 +53,11 @@ export function directionRows(
       // Orthogonal rows are unit after QR; Gaussian rows still carry their own (chi) length.
       const unitScale = sampling === 'orthogonal' ? 1 : 1 / norm;
       const target = length === 'chi' ? norm : length === 'sqrt-d' ? Math.sqrt(d) : 1;
-      rows.push(Float32Array.from(v, (x) => x * unitScale * target));
+      // A plain loop: typed-array `from` with a map callback is ~20× slower in V8.
+      const row = new Float32Array(v.length);
+      const scale = unitScale * target;
+      for (let k = 0; k < v.length; k++) row[k] = (v[k] as number) * scale;
+      rows.push(row);
     });
   }
   return rows;

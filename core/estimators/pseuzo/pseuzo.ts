@@ -72,7 +72,9 @@ export function createPseuzo(config: PseuzoConfig): Estimator<PseuzoState> {
       warmDirection(direction, params);
       const perturbed = await perturber.evaluateAt(params, direction, config.eps, { outputs: true });
       const shifted = requireArray(perturbed.outputs, 'outputs');
-      const deltaOutputs = Float32Array.from(shifted, (v, i) => v - (outputs[i] as number));
+      const deltaOutputs = new Float32Array(shifted.length);
+      for (let i = 0; i < shifted.length; i++)
+        deltaOutputs[i] = (shifted[i] as number) - (outputs[i] as number);
       const window = [...(resets ? [] : state.window), { seed, deltaOutputs }].slice(-config.window);
       let weightSum = 0;
       const coefs = window.map((entry, index) => {
