@@ -135,10 +135,14 @@ function importLora(
     }
     modules.add(match[1]);
   }
+  // PEFT's forms: a list (whole module path or dotted suffix), a regex matched against the whole path,
+  // or "all-linear" (every linear layer but the output head, which never carries weights here).
   const isTargeted = (module: string): boolean =>
-    typeof config.target_modules === 'string'
-      ? new RegExp(`^(?:${config.target_modules})$`).test(module)
-      : config.target_modules.some((target) => module === target || module.endsWith(`.${target}`));
+    config.target_modules === 'all-linear'
+      ? true
+      : typeof config.target_modules === 'string'
+        ? new RegExp(`^(?:${config.target_modules})$`).test(module)
+        : config.target_modules.some((target) => module === target || module.endsWith(`.${target}`));
   for (const module of modules) {
     if (!isTargeted(module)) {
       throw new ModelLoadError(

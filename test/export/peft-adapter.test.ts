@@ -231,6 +231,8 @@ describe('import', () => {
     );
     withConfig({ target_modules: 'model\\.layers\\.[0-4]\\.self_attn\\.(q|v)_proj' });
     expect(importPeftAdapter(out, llama).params).toHaveLength(20); // PEFT's regex form (full match)
+    withConfig({ target_modules: 'all-linear' });
+    expect(importPeftAdapter(out, llama).params).toHaveLength(20);
 
     withConfig({});
     renameSync(join(out, 'adapter_model.safetensors'), join(out, 'adapter_model.bin'));
