@@ -4,6 +4,7 @@
 import type { Tokenizer } from '../models/tokenizer.ts';
 import { type DatasetInfo, defaultTaskName } from './dataset-info.ts';
 import { type EncodedExample, encodeExample } from './encode.ts';
+import { packLanguageModeling } from './packing.ts';
 import { DataError, IssueCollector, type IssueReport, type RowPolicy } from './errors.ts';
 import { readers } from './import/formats.ts';
 import type { ImportProgress, SourceRow } from './import/types.ts';
@@ -160,8 +161,13 @@ export interface LoadReport extends IssueReport {
 export interface LoadOptions {
   tokenizer: Tokenizer;
   maxLength: number;
-  /** Stop after this many examples. */
+  /** Stop after this many rows. */
   limit?: number;
+  /**
+   * Language modelling only: join rows into full maxLength windows (packing.ts) instead of one
+   * truncated row per sequence. `encoded` then holds windows, `rendered` still one entry per row.
+   */
+  pack?: boolean;
 }
 
 /** Reads, renders and encodes a split into memory (for the example counts training and eval use). */
@@ -169,15 +175,21 @@ export async function loadEncoded(
   split: OpenedSplit,
   options: LoadOptions,
 ): Promise<{ rendered: RenderedExample[]; encoded: EncodedExample[]; report: LoadReport }> {
+  if (options.pack && split.task.type !== 'language_modeling') {
+    throw new Error(`packing applies to language modelling; task "${split.task.name}" is ${split.task.type}`);
+  }
+  // Packed rows are never truncated: their tokens flow on into the next window.
+  const maxLength = options.pack ? Number.MAX_SAFE_INTEGER : options.maxLength;
   const rendered: RenderedExample[] = [];
-  const encoded: EncodedExample[] = [];
+  let encoded: EncodedExample[] = [];
   let truncated = 0;
   for await (const example of split.examples()) {
-    const result = encodeExample(options.tokenizer, example, { maxLength: options.maxLength });
+    const result = encodeExample(options.tokenizer, example, { maxLength });
     if (result.isTruncated) truncated++;
     rendered.push(example);
     encoded.push(result);
     if (options.limit !== undefined && encoded.length >= options.limit) break;
   }
+  if (options.pack) encoded = packLanguageModeling(encoded, options.maxLength, options.tokenizer.eosId);
   return { rendered, encoded, report: { ...split.issues.report, examples: encoded.length, truncated } };
 }

@@ -1,12 +1,15 @@
 // Encoding, truncation, batching bookkeeping and the candidate loss of estimators.md §0.
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeBatch } from '../../core/data/batches.ts';
 import { encodeExample, type EncodedExample } from '../../core/data/encode.ts';
 import { batchLoss, exampleLosses, predictions } from '../../core/data/example-loss.ts';
 import { sampleCounts, sampleKShot } from '../../core/data/k-shot.ts';
 import { packLanguageModeling } from '../../core/data/packing.ts';
+import { loadEncoded, openSplit } from '../../core/data/dataset.ts';
+import { resolveLocalSource } from '../../core/data/source.ts';
 import { loadTokenizer } from '../../core/models/tokenizer.ts';
-import { stories260k } from './helpers/paths.ts';
+import { datasetsDir, stories260k } from './helpers/paths.ts';
 
 const example = (gold: number, lengths: number[]): EncodedExample => ({
   line: 1,
@@ -99,6 +102,28 @@ describe('packing', () => {
     expect(packed.map((p) => p.line)).toEqual([1, 2, 2]);
     expect(() => packLanguageModeling([example(0, [3, 3])], 6, 2)).toThrow(
       'only language-modelling examples can be packed',
+    );
+  });
+});
+
+describe('packing a split', () => {
+  it('tinystories packed into 128-token windows keeps every token, with no truncation', async () => {
+    const tokenizer = await loadTokenizer(stories260k);
+    const open = async () =>
+      openSplit(await resolveLocalSource(path.join(datasetsDir, 'tinystories')), 'validation', { tokenizer });
+    const plain = await loadEncoded(await open(), { tokenizer, maxLength: 4096, limit: 20 });
+    const packed = await loadEncoded(await open(), { tokenizer, maxLength: 128, limit: 20, pack: true });
+    const rowTokens = plain.encoded.reduce((sum, e) => sum + (e.sequences[0]?.ids.length ?? 0) + 1, 0); // + EOS each
+    const windows = packed.encoded.map((e) => e.sequences[0]?.ids.length ?? 0);
+    expect(packed.report.truncated).toBe(0);
+    expect(windows.slice(0, -1).every((length) => length === 128)).toBe(true);
+    expect(windows.reduce((sum, length) => sum + length, 0)).toBe(rowTokens);
+    expect(packed.rendered).toHaveLength(20);
+    const sst2 = await openSplit(await resolveLocalSource(path.join(datasetsDir, 'sst2')), 'validation', {
+      tokenizer,
+    });
+    await expect(loadEncoded(sst2, { tokenizer, maxLength: 128, pack: true })).rejects.toThrow(
+      'packing applies to language modelling; task "sst2" is classification',
     );
   });
 });
