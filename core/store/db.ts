@@ -20,7 +20,7 @@ import { migrate, SCHEMA_VERSION } from './migrations.ts';
 
 export type SqlDatabase = Database.Database;
 
-export type StoreErrorCode = 'not-writable' | 'newer-schema';
+export type StoreErrorCode = 'not-writable' | 'newer-schema' | 'disk-full';
 
 export class StoreError extends Error {
   constructor(
@@ -120,6 +120,23 @@ function describeFsError(folder: string, error: unknown): string {
     default:
       return message;
   }
+}
+
+/**
+ * A failed write as the user should read it: a full disk or a database that became read-only gets a
+ * StoreError saying so (the failed transaction was rolled back; earlier history is intact).
+ */
+export function writeError(path: string, error: unknown): unknown {
+  const code = String((error as { code?: unknown }).code ?? '');
+  if (code === 'SQLITE_FULL') {
+    return new StoreError(
+      'disk-full',
+      `Could not write to the run history at ${path}: the disk is full. The last change was rolled back and ` +
+        `the earlier history is intact; free some space and continue.`,
+    );
+  }
+  if (code.startsWith('SQLITE_READONLY')) return notWritable(path, error);
+  return error;
 }
 
 /** Why the file at `path` is not a usable SQLite database, or undefined when it is. */

@@ -1,7 +1,7 @@
 // The typed API of the run history: one object per open database. Callers (trainer, CLI, studio service)
 // use only this; the SQL lives in runs.ts, metrics.ts, files.ts and compare.ts.
 import { rmSync } from 'node:fs';
-import { openDatabase } from './db.ts';
+import { openDatabase, writeError } from './db.ts';
 import type { OpenOptions, SqlDatabase } from './db.ts';
 import { configDiff, seriesAligned } from './compare.ts';
 import {
@@ -53,6 +53,15 @@ export class RunStore {
     return store;
   }
 
+  /** Runs a write, turning a full disk or a read-only file into a StoreError the user can act on. */
+  private write<T>(action: () => T): T {
+    try {
+      return action();
+    } catch (error) {
+      throw writeError(this.path, error);
+    }
+  }
+
   close(): void {
     this.db.close();
   }
@@ -62,28 +71,31 @@ export class RunStore {
     return runDir(this.path, runId);
   }
 
-  createRun = (run: NewRun) => createRun(this.db, run);
+  createRun = (run: NewRun) => this.write(() => createRun(this.db, run));
   getRun = (id: string) => getRun(this.db, id);
   requireRun = (id: string) => requireRun(this.db, id);
   listRuns = (query?: ListRunsQuery) => listRuns(this.db, query);
-  updateStatus = (id: string, status: RunStatus, error?: string) => updateStatus(this.db, id, status, error);
+  updateStatus = (id: string, status: RunStatus, error?: string) =>
+    this.write(() => updateStatus(this.db, id, status, error));
 
   /** Deletes the run's rows and its folder beside the database (exports written elsewhere are kept). */
   deleteRun(id: string): void {
-    deleteRun(this.db, id);
+    this.write(() => deleteRun(this.db, id));
     rmSync(this.runDir(id), { recursive: true, force: true });
   }
 
-  addTag = (runId: string, tag: string) => addTag(this.db, runId, tag);
-  removeTag = (runId: string, tag: string) => removeTag(this.db, runId, tag);
-  addNote = (runId: string, body: string) => addNote(this.db, runId, body);
+  addTag = (runId: string, tag: string) => this.write(() => addTag(this.db, runId, tag));
+  removeTag = (runId: string, tag: string) => this.write(() => removeTag(this.db, runId, tag));
+  addNote = (runId: string, body: string) => this.write(() => addNote(this.db, runId, body));
   listNotes = (runId: string) => listNotes(this.db, runId);
 
-  appendMetrics = (runId: string, points: readonly MetricPoint[]) => appendMetrics(this.db, runId, points);
+  appendMetrics = (runId: string, points: readonly MetricPoint[]) =>
+    this.write(() => appendMetrics(this.db, runId, points));
   metricSeries = (runId: string, name: string) => metricSeries(this.db, runId, name);
   metricNames = (runId: string) => metricNames(this.db, runId);
   finalMetrics = (runIds: readonly string[]) => finalMetrics(this.db, runIds);
-  addEval = (runId: string, evaluation: Parameters<typeof addEval>[2]) => addEval(this.db, runId, evaluation);
+  addEval = (runId: string, evaluation: Parameters<typeof addEval>[2]) =>
+    this.write(() => addEval(this.db, runId, evaluation));
   listEvals = (runId: string, split?: string) => listEvals(this.db, runId, split);
 
   seriesAligned = (runIds: readonly string[], metric: string, axis: SeriesAxis) =>
@@ -92,11 +104,12 @@ export class RunStore {
     configDiff(this.db, runIds, onlyDifferences);
 
   addCheckpoint = (runId: string, checkpoint: Parameters<typeof addCheckpoint>[2]) =>
-    addCheckpoint(this.db, runId, checkpoint);
+    this.write(() => addCheckpoint(this.db, runId, checkpoint));
   listCheckpoints = (runId: string) => listCheckpoints(this.db, runId);
   latestCheckpoint = (runId: string) => latestCheckpoint(this.db, runId);
-  removeCheckpoint = (runId: string, step: number) => removeCheckpoint(this.db, runId, step);
+  removeCheckpoint = (runId: string, step: number) =>
+    this.write(() => removeCheckpoint(this.db, runId, step));
   addArtifact = (runId: string, artifact: Parameters<typeof addArtifact>[2]) =>
-    addArtifact(this.db, runId, artifact);
+    this.write(() => addArtifact(this.db, runId, artifact));
   listArtifacts = (runId: string) => listArtifacts(this.db, runId);
 }

@@ -177,6 +177,51 @@ describe('unwritable location', () => {
   });
 });
 
+describe('full disk', () => {
+  it('reports a full disk clearly, rolls back the failed batch and keeps the history (tmpfs, root only)', (context) => {
+    const small = join(dir, 'small-disk');
+    mkdirSync(small);
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', small], { stdio: 'ignore' });
+    } catch {
+      context.skip(); // needs root (mount)
+    }
+    try {
+      const path = join(small, 'runs.sqlite');
+      const store = RunStore.open(path);
+      const run = store.createRun(newRun);
+      let written = 0;
+      let caught: unknown;
+      for (let batch = 0; batch < 1000 && !caught; batch++) {
+        const points = Array.from({ length: 200 }, (_, i) => {
+          const step = batch * 200 + i;
+          return { name: 'loss', step, forwardPasses: 2 * step, wallMs: step, value: step };
+        });
+        try {
+          store.appendMetrics(run.id, points);
+          written += points.length;
+        } catch (error) {
+          caught = error;
+        }
+      }
+      expect(caught).toBeInstanceOf(StoreError);
+      expect((caught as StoreError).code).toBe('disk-full');
+      expect((caught as Error).message).toMatch(
+        /Could not write to the run history at .*runs\.sqlite: the disk is full\. The last change was rolled back/,
+      );
+      expect(written).toBeGreaterThan(0);
+      expect(store.metricSeries(run.id, 'loss')).toHaveLength(written);
+      store.close();
+      const reopened = RunStore.open(path);
+      expect(reopened.notices).toEqual([]);
+      expect(reopened.metricSeries(run.id, 'loss')).toHaveLength(written);
+      reopened.close();
+    } finally {
+      execFileSync('umount', [small]);
+    }
+  });
+});
+
 describe('migrations', () => {
   it('upgrades a version-1 database in place, keeping its runs and metrics', () => {
     const path = join(dir, 'runs.sqlite');
