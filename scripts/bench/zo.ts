@@ -1,0 +1,232 @@
+// `npm run bench -- zo [--table ratio|efficiency|both] [--jobs N] [--budget FP] [--seeds K] [--out file.json]`
+//
+// Two tables on the real stories260k model and sherlock text (estimators.md §10's setup: 256 training
+// rows, 64 tokens, batch 16, 100 validation rows, ZO-SGD with §10's lr/ε per estimator):
+//  ratio       step time ÷ (forward passes per step × one forward pass), per estimator × PEFT mode:
+//              the bookkeeping overhead of perturbing, expanding and updating (1.00 = none).
+//  efficiency  forward passes each estimator needs to lower the validation loss by `--target`
+//              (mean ± sd over seeds), and the loss drop at the end of the budget.
+// Every (estimator, mode, seed) runs in its own child process with one ORT thread, `--jobs` at a time.
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createEstimator } from '../../core/estimators/registry.ts';
+import type { Params } from '../../core/estimators/types.ts';
+import { createUpdateRule } from '../../core/optim/registry.ts';
+import { stepSeed } from '../../core/random/seed-sequence.ts';
+import { DataOrder } from '../../core/train/data-order.ts';
+import { openSherlock, SHERLOCK_CASES, type PeftMode } from '../../test/estimators/real-model.ts';
+
+interface Task {
+  table: 'ratio' | 'efficiency';
+  mode: PeftMode;
+  index: number;
+  seed: number;
+  budget: number;
+  target: number;
+  evalEvery: number;
+}
+
+const SHAPE = { maxLength: 64, batchSize: 16, validationRows: 100, trainRows: 256 };
+
+async function runTask(task: Task): Promise<Record<string, unknown>> {
+  const row = SHERLOCK_CASES[task.mode][task.index];
+  if (!row) throw new Error(`no case ${task.index} for ${task.mode}`);
+  const session = await openSherlock(task.mode, { ...SHAPE, estimator: row.id });
+  try {
+    const estimator = createEstimator(row.id, row.settings);
+    const rule = createUpdateRule('zo-sgd');
+    const params: Params = session.initialParams();
+    const order = new DataOrder(session.trainRows, SHAPE.batchSize, task.seed);
+    let estimatorState = estimator.init(params);
+    let optimizerState = rule.init(params);
+    if (task.table === 'ratio') {
+      // One forward pass: median of repeated evaluations of a fixed batch at θ (after warm-up).
+      const { objective } = session.trainBatch(order.batch(0));
+      const values = params.map((p) => p.data);
+      const forwardMs: number[] = [];
+      for (let i = 0; i < 12; i++) {
+        const t = performance.now();
+        await objective.evaluate(
+          values,
+          row.id === 'pseuzo' ? { outputs: true, outputGrad: true } : undefined,
+        );
+        if (i >= 2) forwardMs.push(performance.now() - t);
+      }
+      const stepMs: number[] = [];
+      let passes = 0;
+      for (let step = 0; step < 14; step++) {
+        const batch = session.trainBatch(order.batch(step));
+        const t = performance.now();
+        const result = await estimator.estimate({
+          objective: batch.objective,
+          params,
+          state: estimatorState,
+          step,
+          seed: stepSeed(task.seed, step),
+        });
+        estimatorState = result.state;
+        optimizerState = rule.apply(params, result.estimate, optimizerState, row.lr);
+        if (step >= 4) {
+          stepMs.push(performance.now() - t);
+          passes += result.forwardPasses;
+        }
+      }
+      const forward = median(forwardMs);
+      const step = stepMs.reduce((a, b) => a + b, 0) / stepMs.length;
+      const perStep = passes / stepMs.length;
+      return {
+        ...task,
+        id: row.id,
+        params: session.trainableParameters,
+        forwardMs: forward,
+        stepMs: step,
+        passesPerStep: perStep,
+        ratio: step / (perStep * forward),
+      };
+    }
+    const curve: [number, number][] = [];
+    const start = (await session.evaluate(params)).loss as number;
+    curve.push([0, start]);
+    let forwardPasses = 0;
+    let reachedAt: number | null = null;
+    let nextEval = task.evalEvery;
+    for (let step = 0; forwardPasses + estimator.forwardPassesPerStep <= task.budget; step++) {
+      const { objective } = session.trainBatch(order.batch(step));
+      const result = await estimator.estimate({
+        objective,
+        params,
+        state: estimatorState,
+        step,
+        seed: stepSeed(task.seed, step),
+      });
+      estimatorState = result.state;
+      optimizerState = rule.apply(params, result.estimate, optimizerState, row.lr);
+      forwardPasses += result.forwardPasses;
+      if (forwardPasses >= nextEval || forwardPasses + estimator.forwardPassesPerStep > task.budget) {
+        nextEval += task.evalEvery;
+        const loss = (await session.evaluate(params)).loss as number;
+        curve.push([forwardPasses, loss]);
+        if (reachedAt === null && start - loss >= task.target) reachedAt = forwardPasses;
+      }
+    }
+    const end = curve.at(-1)?.[1] ?? start;
+    return { ...task, id: row.id, start, end, drop: start - end, reachedAt, curve };
+  } finally {
+    await session.dispose();
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+function meanSd(values: number[]): string {
+  if (values.length === 0) return '—';
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, values.length - 1));
+  return `${mean.toFixed(3)} ± ${sd.toFixed(3)}`;
+}
+
+function runChild(task: Task): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', import.meta.filename, '--task', JSON.stringify(task)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('close', (code) => {
+      const line = out.trim().split('\n').at(-1) ?? '';
+      if (code !== 0) reject(new Error(`task ${JSON.stringify(task)} exited with ${code}`));
+      else resolve(JSON.parse(line) as Record<string, unknown>);
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      task: { type: 'string' },
+      table: { type: 'string', default: 'both' },
+      jobs: { type: 'string', default: '1' },
+      budget: { type: 'string', default: '600' },
+      seeds: { type: 'string', default: '3' },
+      target: { type: 'string', default: '0.25' },
+      'eval-every': { type: 'string', default: '40' },
+      modes: { type: 'string', default: 'lora,full' },
+      out: { type: 'string' },
+    },
+  });
+  if (values.task) {
+    process.stdout.write(`${JSON.stringify(await runTask(JSON.parse(values.task) as Task))}\n`);
+    return;
+  }
+  const tables =
+    values.table === 'both' ? (['ratio', 'efficiency'] as const) : [values.table as Task['table']];
+  const modes = (values.modes ?? 'lora,full').split(',') as PeftMode[];
+  const tasks: Task[] = [];
+  for (const table of tables)
+    for (const mode of modes)
+      SHERLOCK_CASES[mode].forEach((_, index) => {
+        for (let seed = 0; seed < (table === 'ratio' ? 1 : Number(values.seeds)); seed++)
+          tasks.push({
+            table,
+            mode,
+            index,
+            seed,
+            budget: Number(values.budget),
+            target: Number(values.target),
+            evalEvery: Number(values['eval-every']),
+          });
+      });
+  const results: Record<string, unknown>[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const task = tasks[next++] as Task;
+      results.push(await runChild(task));
+      process.stderr.write(`done ${results.length}/${tasks.length}\n`);
+    }
+  };
+  await Promise.all(Array.from({ length: Number(values.jobs) }, worker));
+  if (values.out) writeFileSync(values.out, JSON.stringify(results, null, 2));
+  for (const mode of modes) {
+    const ratio = results.filter((r) => r.table === 'ratio' && r.mode === mode);
+    if (ratio.length) {
+      console.log(
+        `\n### step time ÷ (forward passes × one forward), ${mode} (stories260k, ${SHAPE.batchSize}×${SHAPE.maxLength})\n`,
+      );
+      console.log(
+        '| estimator | params | one forward ms | FP/step | step ms | ratio |\n|---|---|---|---|---|---|',
+      );
+      for (const r of ratio)
+        console.log(
+          `| ${String(r.id)} | ${String(r.params)} | ${(r.forwardMs as number).toFixed(1)} | ${(r.passesPerStep as number).toFixed(1)} | ${(r.stepMs as number).toFixed(1)} | ${(r.ratio as number).toFixed(3)} |`,
+        );
+    }
+    const efficiency = results.filter((r) => r.table === 'efficiency' && r.mode === mode);
+    if (efficiency.length) {
+      console.log(
+        `\n### forward passes to lower validation loss by ${values.target}, ${mode} (budget ${values.budget} FP, ${values.seeds} seeds)\n`,
+      );
+      console.log(
+        '| estimator | lr | FP to target (mean ± sd; seeds reaching) | drop at budget (mean ± sd) |\n|---|---|---|---|',
+      );
+      for (const [index, row] of SHERLOCK_CASES[mode].entries()) {
+        const runs = efficiency.filter((r) => r.index === index);
+        const reached = runs.map((r) => r.reachedAt).filter((x): x is number => typeof x === 'number');
+        const fp = reached.length
+          ? `${meanSd(reached).replace(/\.000/g, '')} (${reached.length}/${runs.length})`
+          : `not reached (0/${runs.length})`;
+        console.log(`| ${row.id} | ${row.lr} | ${fp} | ${meanSd(runs.map((r) => r.drop as number))} |`);
+      }
+    }
+  }
+}
+
+await main();
