@@ -125,6 +125,7 @@ async function trainSteps(run: Run): Promise<Ending> {
       state: state.estimatorState,
       step,
       seed: stepSeed(config.seed, step),
+      anchorObjective: session.largeBatch,
     });
 
     // Judge the loss before applying the update: a diverged step must not reach the parameters.

@@ -2,11 +2,13 @@
 // an Engine, the encoded train/validation examples, the estimator and update rule from their
 // registries, minibatch objectives and validation. The loop sees only this interface.
 import type { RunConfig } from './config.ts';
+import { batchLossOutputGrad } from './loss-output-grad.ts';
 import { loadTrainingData } from './training-data.ts';
-import { makeBatch, type TokenBatch } from '../data/batches.ts';
-import { batchLoss, candidateScores, predictions } from '../data/example-loss.ts';
+import { batchesOf, makeBatch, type TokenBatch } from '../data/batches.ts';
+import { batchLoss, predictions } from '../data/example-loss.ts';
 import { evaluate } from '../eval/evaluate.ts';
 import type { EncodedExample } from '../data/encode.ts';
+import { seededPermutation } from '../data/k-shot.ts';
 import type { Estimator, Objective, ParamTensor, Params } from '../estimators/types.ts';
 import { createEstimator } from '../estimators/registry.ts';
 import { loadModel } from '../models/load.ts';
@@ -36,6 +38,11 @@ export interface TrainingSession {
   initialParams(): ParamTensor[];
   /** The objective on the training examples at `rows` (indices into the training set). */
   trainBatch(rows: readonly number[]): MinibatchObjective;
+  /**
+   * The objective on a fixed large batch (up to LARGE_BATCH_FACTOR × batch size rows, a seeded random
+   * subset), evaluated in minibatch-sized chunks: MeZO-SVRG's anchor gradient.
+   */
+  largeBatch: Objective;
   /** Validation metrics at `params`: `loss` always, `accuracy` for tasks with candidates. */
   evaluate(params: Params): Promise<Record<string, number>>;
   dispose(): Promise<void>;
@@ -45,6 +52,9 @@ export interface TrainingSession {
  * Estimators that read the model outputs o = h(θ) and ∇_o ℓ (PseuZO). The engine emits those only
  * when asked: `hidden_grad` costs a vocabulary-sized matmul per pass.
  */
+/** MeZO-SVRG's large batch, in minibatches: the paper anchors on far larger batches than it steps on. */
+const LARGE_BATCH_FACTOR = 8;
+
 const ESTIMATORS_READING_OUTPUTS: ReadonlySet<string> = new Set(['pseuzo']);
 
 export async function openTrainingSession(config: RunConfig): Promise<TrainingSession> {
@@ -90,6 +100,15 @@ export async function openTrainingSession(config: RunConfig): Promise<TrainingSe
       const batch = makeBatch(examples, batchOptions);
       return { objective: minibatchObjective(engine, batch, config.objective), tokens: realTokens(batch) };
     },
+    largeBatch: chunkedObjective(
+      () => {
+        const count = Math.min(data.train.length, LARGE_BATCH_FACTOR * config.batchSize);
+        const rows = seededPermutation(data.train.length, config.seed).subarray(0, count);
+        const examples = Array.from(rows, (row) => data.train[row] as EncodedExample);
+        return [...batchesOf(examples, config.batchSize, batchOptions)];
+      },
+      (batch) => minibatchObjective(engine, batch, config.objective),
+    ),
     async evaluate(params) {
       const result = await evaluate({
         engine,
@@ -131,35 +150,26 @@ function minibatchObjective(engine: Engine, batch: TokenBatch, objective: RunCon
 }
 
 /**
- * ∇_o L for the batch loss L from the engine's per-row ∂loss_row/∂o (`hidden_grad` is the gradient
- * of Σ_row loss_row, and each row only touches its own slice): row r is scaled by ∂L/∂loss_r — 1/E
- * for single-sequence examples, (1[r is gold] − p_r)/E under the cross-entropy over candidate
- * scores s = −loss (estimators.md §0), with E the number of examples.
+ * The example-weighted mean of minibatch objectives over several batches (built on first use, so
+ * runs that never need it pay nothing). Outputs for PseuZO are not combined: it never asks a large batch.
  */
-function batchLossOutputGrad(
-  batch: TokenBatch,
-  sequenceLoss: Float32Array,
-  hiddenGrad: Float32Array,
-): Float32Array {
-  const scores = candidateScores(batch, sequenceLoss);
-  const rowSize = hiddenGrad.length / batch.batch;
-  const scaled = new Float32Array(hiddenGrad.length);
-  for (let row = 0; row < batch.batch; row++) {
-    const example = batch.exampleOf[row] as number;
-    const gold = batch.gold[example] as number;
-    let weight = 1;
-    if (gold >= 0) {
-      const exampleScores = scores[example] as number[];
-      const max = Math.max(...exampleScores);
-      const total = exampleScores.reduce((sum, score) => sum + Math.exp(score - max), 0);
-      const candidate = batch.candidateOf[row] as number;
-      const probability = Math.exp((exampleScores[candidate] as number) - max) / total;
-      weight = (candidate === gold ? 1 : 0) - probability;
-    }
-    weight /= batch.examples;
-    for (let i = row * rowSize; i < (row + 1) * rowSize; i++) scaled[i] = (hiddenGrad[i] as number) * weight;
-  }
-  return scaled;
+function chunkedObjective(
+  makeBatches: () => TokenBatch[],
+  objectiveOf: (batch: TokenBatch) => Objective,
+): Objective {
+  let chunks: { objective: Objective; examples: number }[] | undefined;
+  return {
+    async evaluate(values) {
+      chunks ??= makeBatches().map((batch) => ({ objective: objectiveOf(batch), examples: batch.examples }));
+      let total = 0;
+      let examples = 0;
+      for (const chunk of chunks) {
+        total += (await chunk.objective.evaluate(values)).value * chunk.examples;
+        examples += chunk.examples;
+      }
+      return { value: total / examples };
+    },
+  };
 }
 
 function countCorrect(batch: TokenBatch, sequenceLoss: Float32Array): number {

@@ -1,0 +1,56 @@
+// One matrix over every estimator in the registry and every PEFT mode: each trains a few steps of
+// stories260k through the real loop, spends no more forward passes than its budget allows, and
+// leaves a complete history. (Whether each one *improves* the model is core/estimators' matrix.)
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listEstimators } from '../../core/estimators/registry.ts';
+import { TrainingManager } from '../../core/train/manager.ts';
+import { collectEvents, sherlockConfig, tempHistory, type TempHistory } from './helpers.ts';
+
+let history: TempHistory;
+let manager: TrainingManager;
+const events = collectEvents();
+
+beforeAll(() => {
+  history = tempHistory();
+  manager = new TrainingManager({ store: history.store, progressIntervalMs: 0 });
+  manager.subscribe(events.listener);
+});
+
+afterAll(async () => {
+  await manager.shutdown();
+  history.dispose();
+});
+
+const small = { batchSize: 4, eval: { everySteps: 3, rows: 4 }, budget: { steps: 3 } };
+
+describe('the loop with every estimator', () => {
+  it.each(listEstimators().map((info) => [info.id, info.forward_passes_per_step] as const))(
+    '%s trains 3 LoRA steps and counts its forward passes',
+    async (id, perStepBound) => {
+      const runId = manager.start(sherlockConfig({ ...small, estimator: { id, settings: {} }, lr: 1e-4 }));
+      const summary = await manager.waitForEnd(runId);
+      expect(summary, summary.message).toMatchObject({ status: 'completed', steps: 3 });
+      const steps = (events.byRun.get(runId) ?? []).filter((e) => e.kind === 'step');
+      expect(steps.map((e) => e.step)).toEqual([1, 2, 3]);
+      expect(summary.forwardPasses).toBe(steps.at(-1)?.forwardPasses);
+      expect(summary.forwardPasses).toBeGreaterThan(0);
+      expect(summary.forwardPasses).toBeLessThanOrEqual(3 * perStepBound);
+      expect(history.store.metricSeries(runId, 'train_loss')).toHaveLength(3);
+    },
+  );
+});
+
+describe('the loop with every PEFT mode', () => {
+  it.each([
+    ['prefix', { mode: 'prefix', tokens: 2 }],
+    ['full', { mode: 'full' }],
+  ] as const)('%s trains and resumes from its checkpoint', async (_mode, peft) => {
+    const runId = manager.start(sherlockConfig({ ...small, peft, lr: 1e-5 }));
+    const summary = await manager.waitForEnd(runId);
+    expect(summary, summary.message).toMatchObject({ status: 'completed', steps: 3 });
+    const started = (events.byRun.get(runId) ?? []).find((e) => e.kind === 'started');
+    expect(started?.kind === 'started' && started.trainableParameters).toBeGreaterThan(0);
+    const fork = manager.fork(runId, 3, { budget: { steps: 4 } });
+    expect((await manager.waitForEnd(fork)).status).toBe('completed');
+  });
+});
