@@ -65,11 +65,12 @@ export function openDatabase(path: string, options: OpenOptions = {}): OpenedDat
   try {
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) refuseNewerSchema(db, path, version);
-    // WAL lets readers (the UI) run while the trainer writes; NORMAL sync is durable at checkpoints in WAL.
+    // WAL lets readers (the UI) run while the trainer writes. NORMAL sync in WAL mode never corrupts the
+    // file; a power cut can lose only the last commits (steps the trainer replays after a resume).
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    migrate(db, version, options.schemaVersion ?? SCHEMA_VERSION);
+    migrate(db, options.schemaVersion ?? SCHEMA_VERSION);
     return { db, path, notices };
   } catch (error) {
     db.close();

@@ -106,14 +106,22 @@ export const MIGRATIONS: readonly Migration[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-/** Brings `db` from `fromVersion` to `toVersion` (default: the latest), one transaction per step. */
-export function migrate(db: SqlDatabase, fromVersion: number, toVersion: number = SCHEMA_VERSION): void {
-  for (let version = fromVersion; version < toVersion; version++) {
+/**
+ * Brings `db` to `toVersion` (default: the latest), one migration per transaction. The version is read
+ * inside each IMMEDIATE transaction, i.e. under the write lock, so two processes opening a new
+ * database at once never both apply the same migration.
+ */
+export function migrate(db: SqlDatabase, toVersion: number = SCHEMA_VERSION): void {
+  const step = db.transaction((): boolean => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version >= toVersion) return false;
     const migration = MIGRATIONS[version];
     if (!migration) throw new Error(`run history: no migration to schema version ${version + 1}`);
-    db.transaction(() => {
-      migration(db);
-      db.pragma(`user_version = ${version + 1}`);
-    }).immediate();
+    migration(db);
+    db.pragma(`user_version = ${version + 1}`);
+    return true;
+  });
+  while (step.immediate()) {
+    // one migration applied; look again
   }
 }

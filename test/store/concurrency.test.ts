@@ -31,9 +31,9 @@ function runWriter(
   });
 }
 
-it('two processes append metrics to the same database concurrently without losing any', async () => {
+it('two processes create one database and append metrics to it concurrently without losing any', async () => {
   const dbPath = join(dir, 'runs.sqlite');
-  RunStore.open(dbPath).close(); // create the schema once, so both writers start from the same state
+  // No database yet: both processes create and migrate it at the same moment, then write.
   const batches = 150;
   const results = await Promise.all([
     runWriter(dbPath, 'first', batches),
