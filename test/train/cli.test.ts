@@ -1,6 +1,7 @@
 // `zo-studio train` from flags alone (the quick-use path) and `resume`, through the real CLI: the
 // JSON stream's shape, the readable display, and errors that name the bad flag or field.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sherlock, stories260k, tempHistory } from './helpers.ts';
@@ -84,6 +85,38 @@ describe('zo-studio train / resume', () => {
     expect(stdout).toMatch(/baseline \(zero-shot\): loss \d+\.\d{4}/);
     expect(stdout).toMatch(/step 3\/3 +loss \d+\.\d{4}/);
     expect(stdout).toMatch(/run \S+ completed \(budget\) after 3 steps, 6 forward passes/);
+  });
+
+  it('turns Ctrl-C into a cancel after a last checkpoint', async () => {
+    const child = spawn(process.execPath, [
+      cli,
+      'train',
+      ...quickRun,
+      '--steps',
+      '100000',
+      '--json',
+      '--db',
+      history.dbPath,
+    ]);
+    const lines: Record<string, unknown>[] = [];
+    let isInterrupted = false;
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const event = JSON.parse(line) as Record<string, unknown>;
+      lines.push(event);
+      // Step events are coalesced (≤ 10/s), so "step 2" itself may never be printed.
+      if (event.type === 'step' && (event.step as number) >= 2 && !isInterrupted) {
+        isInterrupted = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    const summary = lines.at(-1) as Record<string, unknown>;
+    expect(summary).toMatchObject({ type: 'summary', status: 'cancelled' });
+    expect(lines).toContainEqual(
+      expect.objectContaining({ type: 'checkpoint', reason: 'cancel', step: summary.steps }),
+    );
+    expect(history.store.requireRun(summary.run_id as string).status).toBe('cancelled');
   });
 
   it('names the bad flag, field or id', () => {
