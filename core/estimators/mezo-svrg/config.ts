@@ -17,9 +17,11 @@ export const mezoSvrgConfig = z
         'η₁/η₂: learning-rate multiplier on anchor steps (the paper tunes a separate full-batch rate η₁)',
       ),
     anchor: z
-      .enum(['large-batch', 'minibatch'])
-      .default('large-batch')
-      .describe('anchor gradient from the large-batch objective (paper) or, lacking one, the step minibatch'),
+      .enum(['minibatch', 'large-batch'])
+      .default('minibatch')
+      .describe(
+        'anchor gradient ḡ from the step minibatch, or from a large-batch objective the loop supplies (the paper: the full training set)',
+      ),
   })
   .strict();
 

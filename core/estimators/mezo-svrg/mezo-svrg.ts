@@ -6,6 +6,8 @@
  * Sharing z (the public code draws two independent seeds) is what makes the difference small when θ is
  * near θ̄. ḡ stays compact (seed, c̄); θ̄ costs d floats. Cost: 2 passes on anchor steps, 4 otherwise.
  * Property: at θ = θ̄ with the same batch, v = ḡ exactly.
+ * The default anchor is the step minibatch, because a large-batch anchor needs the training loop to
+ * pass ctx.anchorObjective; with anchor "large-batch" the estimator refuses to run without one.
  */
 import { Stream } from '../../random/streams.ts';
 import { defineEstimator } from '../definition.ts';
@@ -87,7 +89,10 @@ export const mezoSvrg = defineEstimator({
   help: 'SVRG control variate on SPSA: a large-batch anchor gradient every q steps, corrected by the minibatch difference between θ and the anchor (4 passes per step; keeps a copy of θ).',
   schema: mezoSvrgConfig,
   forwardPassesPerStep: () => 4,
-  presets: [{ name: 'Paper CLI defaults', values: { eps: 1e-3, q: 2, anchorLrRatio: 1 } }],
+  presets: [
+    { name: 'Paper CLI defaults', values: { eps: 1e-3, q: 2, anchorLrRatio: 1 } },
+    { name: 'Paper (large-batch anchor)', values: { eps: 1e-3, q: 2, anchor: 'large-batch' } },
+  ],
   suggested: {
     full: { lr: 1e-6, eps: 1e-3, source: 'mezo_svrg CLI default η₂ 1e-6' },
   },

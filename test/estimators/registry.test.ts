@@ -1,0 +1,91 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  clearDirectionCache,
+  generateDirection,
+  lookupDirection,
+} from '../../core/estimators/direction-cache.ts';
+import { materialize } from '../../core/estimators/expand.ts';
+import { createEstimator, ESTIMATORS, listEstimators } from '../../core/estimators/registry.ts';
+import type { EstimateTerm } from '../../core/estimators/types.ts';
+import { Stream } from '../../core/random/streams.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const IDS = ['mezo', 'orthogonal', 'interpolation', 'lozo', 'lozo-m', 'subzero', 'pseuzo', 'mezo-svrg'];
+
+describe('estimator registry', () => {
+  it('lists every estimator with paper, help, defaults and a help text per field', () => {
+    const rows = listEstimators();
+    expect(rows.map((r) => r.id)).toEqual(IDS);
+    for (const row of rows) {
+      expect(row.paper.length).toBeGreaterThan(20);
+      expect(row.help.length).toBeGreaterThan(20);
+      expect(row.forward_passes_per_step).toBeGreaterThanOrEqual(2);
+      expect(Object.keys(row.defaults).sort()).toEqual(row.fields.map((f) => f.name).sort());
+      for (const field of row.fields) {
+        expect(field.help, `${row.id}.${field.name}`).not.toBe('');
+        expect(field.default).toBe(row.defaults[field.name]);
+      }
+      // Every preset is a valid configuration of its estimator.
+      for (const preset of row.presets) expect(() => createEstimator(row.id, preset.values)).not.toThrow();
+    }
+  });
+
+  it('builds from defaults and names the bad field, the estimator and the allowed ids in errors', () => {
+    for (const definition of ESTIMATORS) expect(createEstimator(definition.id).id).toBe(definition.id);
+    expect(() => createEstimator('spsa')).toThrow(
+      'unknown estimator "spsa"; expected one of: mezo, orthogonal, interpolation, lozo, lozo-m, subzero, pseuzo, mezo-svrg',
+    );
+    expect(() => createEstimator('lozo', { rank: 1.5 })).toThrow(/^estimator lozo: invalid settings: rank: /);
+    expect(() => createEstimator('orthogonal', { sampling: 'hadamard' })).toThrow(/sampling: Invalid option/);
+    expect(() => createEstimator('mezo', { epsilon: 1e-3 })).toThrow(/Unrecognized key: "epsilon"/);
+  });
+
+  it('prints the table as JSON from the CLI: estimators as the top-level array, rules with --rules', () => {
+    const cli = (args: string[]) =>
+      spawnSync(
+        process.execPath,
+        ['--import', 'tsx', path.join(root, 'bin/zo-studio.js'), 'estimators', ...args],
+        {
+          cwd: root,
+          encoding: 'utf8',
+        },
+      );
+    const estimators = cli(['--json']);
+    expect(estimators.status).toBe(0);
+    const rows = JSON.parse(estimators.stdout) as {
+      id: string;
+      forward_passes_per_step: number;
+      defaults: object;
+    }[];
+    expect(rows.map((r) => r.id)).toEqual(IDS);
+    expect(rows[0]).toMatchObject({
+      id: 'mezo',
+      forward_passes_per_step: 2,
+      defaults: { eps: 1e-3, directions: 1 },
+    });
+    const rules = JSON.parse(cli(['--rules', '--json']).stdout) as { id: string }[];
+    expect(rules.map((r) => r.id)).toContain('zo-adam');
+    const bad = cli(['--bogus']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/Unknown option '--bogus'/);
+  });
+});
+
+describe('direction cache', () => {
+  it('serves bit-identical directions to regeneration, and expansion does not depend on it', () => {
+    const address = { seed: 5, stream: Stream.direction, tensor: 2, sample: 0 };
+    const term: EstimateTerm[] = [
+      { kind: 'gaussian', seed: 5, stream: Stream.direction, sample: 0, coef: 0.5 },
+    ];
+    clearDirectionCache();
+    const regenerated = materialize(term, 2, 10_000);
+    const cached = generateDirection(address, 10_000);
+    expect(lookupDirection(address, 10_000)).toBe(cached);
+    expect(lookupDirection(address, 9_999)).toBeUndefined();
+    expect(materialize(term, 2, 10_000)).toEqual(regenerated);
+    clearDirectionCache();
+    expect(lookupDirection(address, 10_000)).toBeUndefined();
+  });
+});
