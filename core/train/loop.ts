@@ -202,6 +202,7 @@ function restoreOrStart(job: TrainingJob, session: TrainingSession, emit: Emit):
   if (!job.fromCheckpoint) return freshRunState(session);
   const restored = loadRunState(job.fromCheckpoint, session, job.config);
   if (restored.note) emit({ kind: 'notice', message: restored.note });
+  for (const { step, reason } of restored.damaged) emit({ kind: 'checkpoint-removed', step, reason });
   return restored.state;
 }
 

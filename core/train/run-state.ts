@@ -3,7 +3,14 @@
 // functions of (seed, step), so `step` is their whole position; the rest is stored as is.
 import type { RunConfig } from './config.ts';
 import { existsSync, rmSync } from 'node:fs';
-import { checkpointPath, configHash, loadCheckpointWithFallback, writeCheckpoint } from './checkpoint.ts';
+import { dirname } from 'node:path';
+import {
+  checkpointPath,
+  configHash,
+  listCheckpointFiles,
+  loadCheckpointWithFallback,
+  writeCheckpoint,
+} from './checkpoint.ts';
 import { initialEarlyStopping, type EarlyStoppingState } from './guards.ts';
 import type { TrainingJob } from './protocol.ts';
 import type { TrainingSession } from './session.ts';
@@ -30,6 +37,8 @@ export interface Restored {
   state: RunState;
   /** Explains a fallback to an older checkpoint or state reset by a fork; undefined for a clean resume. */
   note?: string;
+  /** Newer checkpoints of this run that failed verification (their files are left for inspection). */
+  damaged: { step: number; reason: string }[];
 }
 
 export function freshRunState(session: TrainingSession): RunState {
@@ -93,7 +102,12 @@ export function saveRunState(
  */
 export function loadRunState(path: string, session: TrainingSession, config: RunConfig): Restored {
   const { checkpoint, path: loadedPath, skipped } = loadCheckpointWithFallback(path);
-  const notes = skipped.map((s) => `checkpoint ${s.path} is unusable (${s.reason}); using ${loadedPath}`);
+  const notes = skipped.map((s) => `${s.reason}; resuming from ${loadedPath} instead`);
+  const files = listCheckpointFiles(dirname(path));
+  const damaged = skipped.flatMap((s) => {
+    const file = files.find((f) => f.path === s.path);
+    return file ? [{ step: file.step, reason: s.reason }] : [];
+  });
   const expected = session.trainables;
   if (checkpoint.params.length !== expected.length) {
     throw new Error(
@@ -129,7 +143,7 @@ export function loadRunState(path: string, session: TrainingSession, config: Run
     lastEval: extra.lastEval,
     earlyStopping: extra.earlyStopping,
   };
-  return notes.length > 0 ? { state, note: notes.join('; ') } : { state };
+  return notes.length > 0 ? { state, note: notes.join('; '), damaged } : { state, damaged };
 }
 
 /** Deletes the checkpoint of `step` if there is one; returns whether there was. */

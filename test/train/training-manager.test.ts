@@ -1,7 +1,7 @@
 // The training loop end to end through TrainingManager: real stories260k, real Sherlock Holmes text,
 // real workers, a real SQLite history. The tests share one reference run (A) and compare the others
 // with it step by step: determinism is what makes pause/resume, concurrency and forks checkable.
-import { existsSync } from 'node:fs';
+import { existsSync, truncateSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../core/train/events.ts';
 import { TrainingManager } from '../../core/train/manager.ts';
@@ -172,6 +172,37 @@ describe('TrainingManager on stories260k', () => {
     expect(summary.steps).toBeLessThan(5000);
     expect(history.store.requireRun(runId).status).toBe('cancelled');
     expect(history.store.latestCheckpoint(runId)?.step).toBe(summary.steps);
+  });
+
+  it('resumes past a checkpoint truncated on disk, from the newest one that verifies', async () => {
+    let runId = '';
+    const stop = manager.subscribe((id, delivered) => {
+      if (id === runId && delivered.some((e) => e.kind === 'step' && e.step >= 25)) {
+        stop();
+        manager.cancel(runId);
+      }
+    });
+    runId = manager.start(sherlockConfig());
+    const cancelled = await manager.waitForEnd(runId);
+    expect(cancelled.status).toBe('cancelled');
+    const newest = history.store.latestCheckpoint(runId);
+    expect(newest?.step).toBe(cancelled.steps);
+    truncateSync(newest?.path as string, (newest?.bytes as number) - 100);
+
+    manager.resume(runId);
+    const summary = await manager.waitForEnd(runId);
+    expect(summary.status).toBe('completed');
+    // The newest periodic checkpoint (every 10 steps) before the cancel's.
+    const fallback = Math.floor((cancelled.steps - 1) / 10) * 10;
+    const notice = eventsOf(runId).find((e) => e.kind === 'notice' && /resuming from/.test(e.message));
+    expect(notice?.kind === 'notice' && notice.message).toContain(
+      `checkpoint-${String(fallback).padStart(8, '0')}.safetensors instead`,
+    );
+    expect(eventsOf(runId).find((e) => e.kind === 'started' && e.resumedFromStep !== null)).toMatchObject({
+      resumedFromStep: fallback,
+    });
+    expect(series(runId, 'train_loss')).toEqual(series(referenceRunId, 'train_loss'));
+    expect(history.store.listCheckpoints(runId).map((c) => c.step)).not.toContain(cancelled.steps);
   });
 
   it('stops a diverging run with a clear message and keeps only good checkpoints', async () => {
