@@ -202,6 +202,23 @@ describe('merging', () => {
     }
   });
 
+  it('writes a full fine-tune as its trained tensors, in the model dtype (float16 OPT)', async () => {
+    const model = await loadModel(join(MODELS, 'tiny-random-opt'));
+    expect(model.config.dtype).toBe('float16');
+    const plan = planPeft(model, { kind: 'full' });
+    const params = trainedParams(plan, 13, 0.1);
+    writeMergedHf(join(out, 'full-opt'), withWeights(model, mergedWeights(model, plan, params)));
+    const merged = await loadModel(join(out, 'full-opt'));
+    expect(merged.weights.tensors.size).toBe(model.weights.tensors.size);
+    for (const param of params) {
+      const expected = param.data.map((value) => Math.f16round(value));
+      const isEqual = Buffer.from(merged.weights.readFloat32(param.name).buffer).equals(
+        Buffer.from(expected.buffer),
+      );
+      expect(isEqual, param.name).toBe(true);
+    }
+  });
+
   it('refuses to merge a prefix run', async () => {
     const model = await loadModel(join(MODELS, 'stories260k'));
     const plan = planPeft(model, { kind: 'prefix', tokens: 2 });
