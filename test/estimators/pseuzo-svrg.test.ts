@@ -148,6 +148,24 @@ describe('PseuZO', () => {
     expect(relErr(mean, truth)).toBeLessThan(0.12);
   });
 
+  it('normalization "ema" divides the window sum by S = Σβ^k', async () => {
+    const { objective } = logistic(d, 9, 6);
+    const run = async (normalization: 'sum' | 'ema') => {
+      const estimator = createPseuzo(pseuzoConfig.parse({ window: 3, beta: 0.5, normalization }));
+      let state: PseuzoState = { window: [] };
+      let g = new Float32Array(d);
+      for (let t = 0; t < 4; t++) {
+        const result = await estimator.estimate({ objective, params, state, step: t, seed: t + 1 });
+        state = result.state;
+        g = materialize(result.estimate.terms[0] ?? [], 0, d);
+      }
+      return g;
+    };
+    const sum = await run('sum');
+    const ema = await run('ema');
+    for (let i = 0; i < d; i++) expect(ema[i]).toBeCloseTo((sum[i] as number) / 1.75, 5);
+  });
+
   it('keeps at most W entries whose size does not depend on d', async () => {
     for (const d2 of [10, 1000]) {
       const { objective } = logistic(d2, 7, 4);
