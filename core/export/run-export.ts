@@ -69,7 +69,8 @@ export async function exportRun(store: RunStore, request: RunExportRequest): Pro
           model,
           plan,
           params: checkpoint.params,
-          baseModel: request.baseModel ?? config.model,
+          // An absolute folder: the adapter is loaded from wherever the user moves it, not from the cwd.
+          baseModel: request.baseModel ?? resolve(config.model),
         })
       : format === 'merged'
         ? writeMergedHf(outDir, withWeights(model, mergedWeights(model, plan, checkpoint.params)))

@@ -6,10 +6,12 @@
 // first (as the reference writer does) so every tensor stays aligned to its own element size.
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import type { DType } from '../types.ts';
+import { DTYPE_BYTES as BYTES_PER_ELEMENT, SUPPORTED_DTYPES } from './dtypes.ts';
 
-/** The safetensors dtype tag for each dtype the project handles. */
-const DTYPE_TAG: Record<DType, 'F32' | 'F16' | 'BF16'> = { float32: 'F32', float16: 'F16', bfloat16: 'BF16' };
-const BYTES_PER_ELEMENT: Record<DType, number> = { float32: 4, float16: 2, bfloat16: 2 };
+/** The safetensors dtype tag for each dtype the project handles (the reader's table, inverted). */
+const DTYPE_TAG = Object.fromEntries(
+  Object.entries(SUPPORTED_DTYPES).map(([tag, dtype]) => [dtype, tag]),
+) as Record<DType, string>;
 
 export interface TensorToWrite {
   name: string;
