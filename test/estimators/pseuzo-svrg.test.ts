@@ -153,7 +153,7 @@ describe('PseuZO', () => {
     const run = async (normalization: 'sum' | 'ema') => {
       const estimator = createPseuzo(pseuzoConfig.parse({ window: 3, beta: 0.5, normalization }));
       let state: PseuzoState = { window: [] };
-      let g = new Float32Array(d);
+      let g: Float32Array = new Float32Array(d);
       for (let t = 0; t < 4; t++) {
         const result = await estimator.estimate({ objective, params, state, step: t, seed: t + 1 });
         state = result.state;
