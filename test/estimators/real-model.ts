@@ -18,7 +18,14 @@ export type PeftMode = 'lora' | 'full';
 /** A session on stories260k + sherlock; small shapes so a whole estimator matrix runs in a minute. */
 export function openSherlock(
   mode: PeftMode,
-  { maxLength = 32, batchSize = 8, validationRows = 32, trainRows = 256, estimator = 'mezo' } = {},
+  {
+    maxLength = 32,
+    batchSize = 8,
+    validationRows = 32,
+    trainRows = 256,
+    estimator = 'mezo',
+    ep = 'cpu' as 'cpu' | 'webgpu',
+  } = {},
 ): Promise<TrainingSession> {
   return openTrainingSession(
     RunConfigSchema.parse({
@@ -38,6 +45,7 @@ export function openSherlock(
       batchSize,
       eval: { everySteps: 1, rows: validationRows },
       seed: 0,
+      ep,
       threads: 1,
     }),
   );
