@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 
-export const datasetInfoSchema = z
+const datasetInfoSchema = z
   .object({
     name: z.string().min(1),
     task: z.enum(['classification', 'multiple_choice', 'extractive_qa', 'language_modeling', 'chat']),

@@ -142,7 +142,7 @@ async function chooseTask(
 }
 
 /** A guess from column names alone, for bare files; classification needs label names, so it is not guessed. */
-export function guessTaskFromColumns(columns: readonly string[]): string | undefined {
+function guessTaskFromColumns(columns: readonly string[]): string | undefined {
   const has = (...names: string[]) => names.every((name) => columns.includes(name));
   if (has('messages') || has('conversations') || has('instruction', 'output')) return 'chat';
   if (has('choices')) return 'multiple_choice';

@@ -89,7 +89,7 @@ function continuation(tokenizer: Tokenizer, prompt: string, target: string): Enc
  * Tokenizes segments together (so tokens merge across boundaries as in the full text) and marks the
  * tokens each target segment adds. A token straddling a boundary belongs to the later segment.
  */
-export function encodeSegments(
+function encodeSegments(
   tokenizer: Tokenizer,
   segments: readonly Segment[],
   addSpecialTokens: boolean,

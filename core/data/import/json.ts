@@ -6,7 +6,7 @@ import { DataError } from '../errors.ts';
 import { fileSize } from './lines.ts';
 import type { ReaderOptions, SourceRow } from './types.ts';
 
-export const maxJsonBytes = 256 * 1024 * 1024;
+const maxJsonBytes = 256 * 1024 * 1024;
 
 export async function* readJson(file: string, options: ReaderOptions): AsyncGenerator<SourceRow> {
   const totalBytes = await fileSize(file);

@@ -24,7 +24,7 @@ const base = {
 };
 
 /** One sequence per label word; the label word (with its leading space) is the scored continuation. */
-export const classificationTaskSchema = z
+const classificationTaskSchema = z
   .object({
     ...base,
     type: z.literal('classification'),
@@ -44,7 +44,7 @@ export const classificationTaskSchema = z
   });
 
 /** One sequence per choice; `candidate` renders a choice (variable `choice`) as the scored continuation. */
-export const multipleChoiceTaskSchema = z
+const multipleChoiceTaskSchema = z
   .object({
     ...base,
     type: z.literal('multiple_choice'),
@@ -57,7 +57,7 @@ export const multipleChoiceTaskSchema = z
   });
 
 /** Teacher-forced target for training; greedy decoding scored against all `answers` at evaluation. */
-export const generationTaskSchema = z
+const generationTaskSchema = z
   .object({
     ...base,
     type: z.literal('generation'),
@@ -72,10 +72,10 @@ export const generationTaskSchema = z
   });
 
 /** Raw text: BOS + text, every token after BOS scored. */
-export const languageModelingTaskSchema = z.object({ ...base, type: z.literal('language_modeling') });
+const languageModelingTaskSchema = z.object({ ...base, type: z.literal('language_modeling') });
 
 /** Conversations rendered with the model's chat template; only assistant turns are scored. */
-export const chatTaskSchema = z.object({
+const chatTaskSchema = z.object({
   ...base,
   type: z.literal('chat'),
   /** Used when the model ships no chat template. */
@@ -92,6 +92,3 @@ export const taskDefinitionSchema = z.discriminatedUnion('type', [
 
 export type TaskDefinition = z.infer<typeof taskDefinitionSchema>;
 export type ClassificationTask = z.infer<typeof classificationTaskSchema>;
-export type MultipleChoiceTask = z.infer<typeof multipleChoiceTaskSchema>;
-export type GenerationTask = z.infer<typeof generationTaskSchema>;
-export type TaskType = TaskDefinition['type'];

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { type ClassificationTask, type TaskDefinition, taskDefinitionSchema } from './definition.ts';
 
-export const builtInTaskDir = path.resolve(import.meta.dirname, '../../../resources/tasks');
+const builtInTaskDir = path.resolve(import.meta.dirname, '../../../resources/tasks');
 
 export async function loadTaskFile(file: string): Promise<TaskDefinition> {
   let json: unknown;
@@ -35,7 +35,7 @@ export async function listBuiltInTasks(dir = builtInTaskDir): Promise<TaskDefini
  * A plain classification task over a dataset's own label names: the prompt ends in "Label:" and each
  * label name is the scored word. Used when the data has labels but no built-in task matches it.
  */
-export function genericClassificationTask(labels: readonly string[]): ClassificationTask {
+function genericClassificationTask(labels: readonly string[]): ClassificationTask {
   return {
     name: 'classification',
     title: 'Classification (generic)',
