@@ -123,7 +123,9 @@ export function buildDecoder(
         k = proj('k_proj', normed, 'k', 'kBias');
         v = proj('v_proj', normed, 'v', 'vBias');
       }
-      const attn = g.scope('attn', () => attention(g, { q, k, v, bias, rotary, prefix: prefixKv?.[l] }, config));
+      const attn = g.scope('attn', () =>
+        attention(g, { q, k, v, bias, rotary, prefix: prefixKv?.[l] }, config),
+      );
       keyValues.push({ key: attn.key, value: attn.value });
       const attnOut = proj('o_proj', attn.context, 'o', 'oBias');
       const mid = g.scope('mlp_norm', () =>

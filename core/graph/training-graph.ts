@@ -88,7 +88,10 @@ export function buildTrainingGraph(model: LoadedModel, options: TrainingGraphOpt
   if (outputs.keyValues) {
     const { layers, kvHeads, headDim } = model.config;
     const stacked = g.scope('key_values', () =>
-      g.concat(decoder.keyValues.flatMap(({ key, value }) => [g.unsqueeze(key, [1]), g.unsqueeze(value, [1])]), 1),
+      g.concat(
+        decoder.keyValues.flatMap(({ key, value }) => [g.unsqueeze(key, [1]), g.unsqueeze(value, [1])]),
+        1,
+      ),
     );
     g.output(stacked, 'key_values', 'float32', ['batch', layers * 2, kvHeads, 'seq', headDim]);
   }

@@ -42,6 +42,8 @@ export interface SessionConfig {
   ep: ExecutionProvider;
   /** Intra-op threads (CPU EP); ORT's default (all cores) when omitted. */
   threads?: number;
+  /** Where outputs are left: 'gpu-buffer' keeps them on the WebGPU device (see gpu-param-store.ts). */
+  outputLocation?: 'cpu' | 'gpu-buffer';
 }
 
 export class Session {
@@ -62,12 +64,18 @@ export class Session {
       // Warnings only: ORT logs every CPU placement of shape ops on GPU EPs, which is by design.
       logSeverityLevel: 3,
       ...(config.threads ? { intraOpNumThreads: config.threads, interOpNumThreads: 1 } : {}),
+      ...(config.outputLocation ? { preferredOutputLocation: config.outputLocation } : {}),
     };
     const session =
       typeof model === 'string'
         ? await ort.InferenceSession.create(model, options)
         : await ort.InferenceSession.create(model, options);
     return new Session(session);
+  }
+
+  /** Runs and returns the fetched outputs as tensors (device tensors when outputLocation is gpu-buffer). */
+  async runRaw(feeds: Record<string, Tensor>, fetches: readonly string[]): Promise<Record<string, Tensor>> {
+    return this.session.run(feeds, [...fetches]);
   }
 
   /** Runs and returns the fetched outputs as float32 arrays (they are copied out by the binding). */
@@ -93,6 +101,11 @@ export class Session {
 
 export function float32Tensor(data: Float32Array, dims: readonly number[]): Tensor {
   return new ort.Tensor('float32', data, dims);
+}
+
+/** Frees a tensor's storage now (required for gpu-buffer tensors, which the GC does not track). */
+export function disposeTensor(tensor: Tensor): void {
+  tensor.dispose();
 }
 
 export function int64Tensor(data: BigInt64Array, dims: readonly number[]): Tensor {

@@ -19,6 +19,7 @@ import {
   type Tensor,
 } from './backend.ts';
 import { validateBatch, type Batch } from './batch.ts';
+import { GpuParamStore } from './gpu-param-store.ts';
 
 export type { Batch } from './batch.ts';
 
@@ -124,7 +125,11 @@ export class Engine {
     return this.plan.map((t) => t.init());
   }
 
-  async forward(batch: Batch, params: readonly Float32Array[]): Promise<ForwardOutput> {
+  /**
+   * One forward pass. `params` are the trainables' values in `trainables` order: CPU arrays (uploaded
+   * by ORT on a GPU EP), or on WebGPU a GpuParamStore whose tensors already live on the device.
+   */
+  async forward(batch: Batch, params: readonly Float32Array[] | GpuParamStore): Promise<ForwardOutput> {
     validateBatch(batch, {
       vocab: this.model.config.vocab,
       maxSeqLen: this.model.config.maxPositions - this.prefixTokens,
@@ -133,9 +138,10 @@ export class Engine {
         (this.outputs.answerPos ?? false) &&
         (this.outputs.candidateLogits || this.outputs.lastLogits) === true,
     });
-    if (params.length !== this.plan.length) {
+    const count = params instanceof GpuParamStore ? params.size : params.length;
+    if (count !== this.plan.length) {
       throw new Error(
-        `forward: got ${params.length} parameter tensors, expected ${this.plan.length} (engine.trainables)`,
+        `forward: got ${count} parameter tensors, expected ${this.plan.length} (engine.trainables)`,
       );
     }
     const dims = [batch.batch, batch.seqLen];
@@ -144,15 +150,23 @@ export class Engine {
       attention_mask: int64Tensor(batch.attentionMask, dims),
       labels: int64Tensor(batch.labels, dims),
     };
-    this.plan.forEach((t, i) => {
-      const value = params[i] as Float32Array;
-      const size = t.shape.reduce((a, b) => a * b, 1);
-      if (value.length !== size)
-        throw new Error(
-          `forward: "${t.name}" has ${value.length} values, expected ${size} for [${t.shape.join(', ')}]`,
-        );
-      feeds[t.name] = float32Tensor(value, t.shape);
-    });
+    if (params instanceof GpuParamStore) {
+      if (this.ep !== 'webgpu')
+        throw new Error(`forward: a GpuParamStore feeds only a webgpu engine (this one runs on ${this.ep})`);
+      // The store checked every tensor's shape when it was filled.
+      this.plan.forEach((t, i) => (feeds[t.name] = params.feeds[i] as Tensor));
+    } else {
+      this.plan.forEach((t, i) => {
+        const value = params[i] as Float32Array;
+        const size = t.shape.reduce((a, b) => a * b, 1);
+        if (value.length !== size) {
+          throw new Error(
+            `forward: "${t.name}" has ${value.length} values, expected ${size} for [${t.shape.join(', ')}]`,
+          );
+        }
+        feeds[t.name] = float32Tensor(value, t.shape);
+      });
+    }
     if (this.session.inputNames.includes('candidate_ids') && batch.candidateIds && batch.candidates) {
       feeds.candidate_ids = int64Tensor(batch.candidateIds, [batch.batch, batch.candidates]);
     }

@@ -38,13 +38,13 @@ export function writeGraph(g: GraphBuilder, dir: string, name = 'zo-studio'): st
         continue;
       }
       const padding = (EXTERNAL_ALIGN_BYTES - (offset % EXTERNAL_ALIGN_BYTES)) % EXTERNAL_ALIGN_BYTES;
-      if (padding) writeSync(fd, new Uint8Array(padding));
+      if (padding) writeFully(fd, new Uint8Array(padding));
       offset += padding;
       const bytes = t.read();
       if (bytes.length !== t.byteLength) {
         throw new Error(`graph: initializer "${t.name}" has ${bytes.length} bytes, expected ${t.byteLength}`);
       }
-      writeSync(fd, bytes);
+      writeFully(fd, bytes);
       initializers.push({ ...base, data: { location: WEIGHTS_FILE, offset, length: bytes.length } });
       offset += bytes.length;
     }
@@ -54,6 +54,12 @@ export function writeGraph(g: GraphBuilder, dir: string, name = 'zo-studio'): st
   const modelPath = path.join(dir, 'model.onnx');
   writeFileSync(modelPath, encodeModel(modelData(g, name, initializers)));
   return modelPath;
+}
+
+function writeFully(fd: number, bytes: Uint8Array): void {
+  // writeSync may write less than asked for large buffers; loop until done.
+  for (let written = 0; written < bytes.length;)
+    written += writeSync(fd, bytes, written, bytes.length - written);
 }
 
 function modelData(g: GraphBuilder, name: string, initializers: TensorProtoData[]) {
