@@ -1,4 +1,5 @@
-// `npm run bench -- zo [--table ratio|efficiency|both] [--jobs N] [--budget FP] [--seeds K] [--out file.json]`
+// `npm run bench -- zo [--table ratio|efficiency|both] [--jobs N] [--budget FP] [--seeds K] [--target Δ]
+//    [--eval-every FP] [--modes lora,full] [--max-length T] [--batch B] [--val-rows R] [--out file.json]`
 //
 // Two tables on the real stories260k model and sherlock text (estimators.md §10's setup: 256 training
 // rows, 64 tokens, batch 16, 100 validation rows, ZO-SGD with §10's lr/ε per estimator):
@@ -25,19 +26,26 @@ interface Task {
   budget: number;
   target: number;
   evalEvery: number;
+  shape: Shape;
 }
 
-const SHAPE = { maxLength: 64, batchSize: 16, validationRows: 100, trainRows: 256 };
+interface Shape {
+  maxLength: number;
+  batchSize: number;
+  validationRows: number;
+  trainRows: number;
+}
 
 async function runTask(task: Task): Promise<Record<string, unknown>> {
   const row = SHERLOCK_CASES[task.mode][task.index];
   if (!row) throw new Error(`no case ${task.index} for ${task.mode}`);
-  const session = await openSherlock(task.mode, { ...SHAPE, estimator: row.id });
+  const { shape } = task;
+  const session = await openSherlock(task.mode, { ...shape, estimator: row.id });
   try {
     const estimator = createEstimator(row.id, row.settings);
     const rule = createUpdateRule('zo-sgd');
     const params: Params = session.initialParams();
-    const order = new DataOrder(session.trainRows, SHAPE.batchSize, task.seed);
+    const order = new DataOrder(session.trainRows, shape.batchSize, task.seed);
     let estimatorState = estimator.init(params);
     let optimizerState = rule.init(params);
     if (task.table === 'ratio') {
@@ -159,6 +167,10 @@ async function main(): Promise<void> {
       target: { type: 'string', default: '0.25' },
       'eval-every': { type: 'string', default: '40' },
       modes: { type: 'string', default: 'lora,full' },
+      // estimators.md §10's shape by default; smaller shapes trade comparability for time.
+      'max-length': { type: 'string', default: '64' },
+      batch: { type: 'string', default: '16' },
+      'val-rows': { type: 'string', default: '100' },
       out: { type: 'string' },
     },
   });
@@ -169,6 +181,12 @@ async function main(): Promise<void> {
   const tables =
     values.table === 'both' ? (['ratio', 'efficiency'] as const) : [values.table as Task['table']];
   const modes = (values.modes ?? 'lora,full').split(',') as PeftMode[];
+  const shape: Shape = {
+    maxLength: Number(values['max-length']),
+    batchSize: Number(values.batch),
+    validationRows: Number(values['val-rows']),
+    trainRows: 256,
+  };
   const tasks: Task[] = [];
   for (const table of tables)
     for (const mode of modes)
@@ -182,6 +200,7 @@ async function main(): Promise<void> {
             budget: Number(values.budget),
             target: Number(values.target),
             evalEvery: Number(values['eval-every']),
+            shape,
           });
       });
   const results: Record<string, unknown>[] = [];
@@ -199,7 +218,7 @@ async function main(): Promise<void> {
     const ratio = results.filter((r) => r.table === 'ratio' && r.mode === mode);
     if (ratio.length) {
       console.log(
-        `\n### step time ÷ (forward passes × one forward), ${mode} (stories260k, ${SHAPE.batchSize}×${SHAPE.maxLength})\n`,
+        `\n### step time ÷ (forward passes × one forward), ${mode} (stories260k, ${shape.batchSize}×${shape.maxLength})\n`,
       );
       console.log(
         '| estimator | params | one forward ms | FP/step | step ms | ratio |\n|---|---|---|---|---|---|',
@@ -212,7 +231,7 @@ async function main(): Promise<void> {
     const efficiency = results.filter((r) => r.table === 'efficiency' && r.mode === mode);
     if (efficiency.length) {
       console.log(
-        `\n### forward passes to lower validation loss by ${values.target}, ${mode} (budget ${values.budget} FP, ${values.seeds} seeds)\n`,
+        `\n### forward passes to lower validation loss by ${values.target}, ${mode} (budget ${values.budget} FP, ${values.seeds} seeds, batch ${shape.batchSize}×${shape.maxLength}, ${shape.validationRows} validation rows)\n`,
       );
       console.log(
         '| estimator | lr | FP to target (mean ± sd; seeds reaching) | drop at budget (mean ± sd) |\n|---|---|---|---|',
