@@ -2,6 +2,7 @@
 // JSON stream's shape, the readable display, and errors that name the bad flag or field.
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sherlock, stories260k, tempHistory } from './helpers.ts';
@@ -77,6 +78,41 @@ describe('zo-studio train / resume', () => {
     const again = zo('resume', summary.run_id as string);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/is already completed; fork it to train further/);
+  });
+
+  it('reads a run.json whose paths are relative to the file, and flags override it', () => {
+    const configFile = path.join(history.dir, 'configs', 'run.json');
+    mkdirSync(path.dirname(configFile), { recursive: true });
+    const relative = (to: string) => path.relative(path.dirname(configFile), to);
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        model: relative(stories260k),
+        data: {
+          train: relative(path.join(sherlock, 'train.jsonl')),
+          task: 'lm',
+          maxLength: 32,
+          trainRows: 40,
+        },
+        lr: 1e-3,
+        budget: { steps: 50 },
+        batchSize: 4,
+        eval: { everySteps: 2, rows: 4 },
+      }),
+    );
+    const { code, stdout, stderr } = zo('train', '--config', configFile, '--steps', '2', '--json');
+    expect(code, stderr).toBe(0);
+    const summary = JSON.parse(stdout.trim().split('\n').at(-1) as string) as {
+      run_id: string;
+      steps: number;
+    };
+    expect(summary.steps).toBe(2);
+    const config = history.store.requireRun(summary.run_id).config as {
+      model: string;
+      data: { train: string };
+    };
+    expect(config.model).toBe(stories260k);
+    expect(config.data.train).toBe(path.join(sherlock, 'train.jsonl'));
   });
 
   it('shows readable progress without --json', () => {

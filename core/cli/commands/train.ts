@@ -1,5 +1,6 @@
 // `zo-studio train`: train a run from a config file, from flags, or both (flags override the file).
 import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runFromCli } from '../../train/cli-run.ts';
 import { parseRunConfig } from '../../train/config.ts';
@@ -78,9 +79,12 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const base = flags.config ? await readConfigFile(flags.config) : {};
+  // Paths are stored with the run, so they are made absolute now: a later `resume` may run elsewhere.
+  const base = flags.config
+    ? absolutePaths(await readConfigFile(flags.config), dirname(resolve(flags.config)))
+    : {};
   const config = parseRunConfig(
-    applyFlags(base, flags),
+    absolutePaths(applyFlags(base, flags), process.cwd()),
     flags.config ? `${flags.config} (with command-line flags)` : 'command-line flags',
   );
   return runFromCli({
@@ -168,4 +172,18 @@ function applyFlags(base: Record<string, unknown>, flags: Flags): Record<string,
   }
   if (flags['checkpoint-every']) set(section('checkpoint'), 'everySteps', num('checkpoint-every'));
   return config;
+}
+
+/** Model and data paths resolved against `baseDir` (a config file's folder, or the working directory). */
+function absolutePaths(config: Record<string, unknown>, baseDir: string): Record<string, unknown> {
+  const absolute = (value: unknown): unknown =>
+    typeof value === 'string' && value !== '' && !value.startsWith('hf:') && !isAbsolute(value)
+      ? resolve(baseDir, value)
+      : value;
+  const out: Record<string, unknown> = { ...config, model: absolute(config.model) };
+  if (typeof config.data === 'object' && config.data !== null) {
+    const data = config.data as Record<string, unknown>;
+    out.data = { ...data, train: absolute(data.train), validation: absolute(data.validation) };
+  }
+  return out;
 }
