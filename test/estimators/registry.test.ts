@@ -89,3 +89,20 @@ describe('direction cache', () => {
     expect(lookupDirection(address, 10_000)).toBeUndefined();
   });
 });
+
+describe('direction cache bounds', () => {
+  it('keeps the directions of the newest 16 seeds and regenerates older ones identically', () => {
+    clearDirectionCache();
+    const first = Float32Array.from(
+      generateDirection({ seed: 0, stream: Stream.direction, tensor: 0, sample: 0 }, 100),
+    );
+    for (let seed = 1; seed <= 16; seed++)
+      generateDirection({ seed, stream: Stream.direction, tensor: 0, sample: 0 }, 100);
+    expect(lookupDirection({ seed: 0, stream: Stream.direction, tensor: 0, sample: 0 }, 100)).toBeUndefined();
+    expect(lookupDirection({ seed: 1, stream: Stream.direction, tensor: 0, sample: 0 }, 100)).toBeDefined();
+    expect(generateDirection({ seed: 0, stream: Stream.direction, tensor: 0, sample: 0 }, 100)).toEqual(
+      first,
+    );
+    clearDirectionCache();
+  });
+});
