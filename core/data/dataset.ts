@@ -41,6 +41,8 @@ export interface OpenedSplit {
   issues: IssueCollector;
   /** Streams the split's examples, rendered, in file order; bad rows follow the policy. */
   examples(): AsyncGenerator<RenderedExample>;
+  /** The same, each with the source row it came from (for tools that write rows back out). */
+  rows(): AsyncGenerator<{ row: SourceRow; example: RenderedExample }>;
 }
 
 export async function openSplit(
@@ -87,23 +89,27 @@ export async function openSplit(
     ...(tokenizer?.chatTemplate ? { chatTemplate: tokenizer.chatTemplate } : {}),
     ...(tokenizer ? { specialTokens: specialTokenStrings(tokenizer) } : {}),
   });
+  async function* rows(): AsyncGenerator<{ row: SourceRow; example: RenderedExample }> {
+    for await (const row of read()) {
+      let example: RenderedExample;
+      try {
+        example = render((mappers.get(row.file) as RowMapper)(row));
+      } catch (error) {
+        issues.handle(error);
+        continue;
+      }
+      yield { row, example };
+    }
+  }
   return {
     file,
     task,
     mapping: detected.mapping,
     columns,
     issues,
+    rows,
     async *examples() {
-      for await (const row of read()) {
-        let example: RenderedExample;
-        try {
-          example = render((mappers.get(row.file) as RowMapper)(row));
-        } catch (error) {
-          issues.handle(error);
-          continue;
-        }
-        yield example;
-      }
+      for await (const { example } of rows()) yield example;
     },
   };
 }

@@ -1,6 +1,6 @@
 // `zo-studio data preview` and `zo-studio eval` through the real CLI (bin/zo-studio.js), as a user runs them.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -100,6 +100,43 @@ describe('zo-studio data preview', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('expected exactly one PATH or hf:ID');
     expect(stderr).toContain('usage: zo-studio data');
+  });
+});
+
+describe('zo-studio data kshot', () => {
+  it('writes k rows per class for train and the next k for validation, the same for the same seed', async () => {
+    const sample = async (out: string, seed: string) => {
+      const result = await cli(
+        'data',
+        'kshot',
+        path.join(datasetsDir, 'sst5'),
+        '--k',
+        '4',
+        '--seed',
+        seed,
+        '--out',
+        out,
+      );
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('sst5: 20 train and 20 validation rows (k=4, seed ' + seed + ')');
+      const read = (name: string) =>
+        readFileSync(path.join(out, name), 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line) as { id: string; label: number });
+      return { train: read('train.jsonl'), validation: read('validation.jsonl') };
+    };
+    const first = await sample(path.join(dir, 'k4-a'), '13');
+    for (let label = 0; label < 5; label++)
+      expect(first.train.filter((row) => row.label === label)).toHaveLength(4);
+    const trainIds = new Set(first.train.map((row) => row.id));
+    expect(first.validation.some((row) => trainIds.has(row.id))).toBe(false);
+    expect(await sample(path.join(dir, 'k4-b'), '13')).toEqual(first);
+    expect((await sample(path.join(dir, 'k4-c'), '21')).train).not.toEqual(first.train);
+    // The folder is a dataset in its own right: its dataset.json keeps the label names and the task.
+    const preview = await cli('data', 'preview', path.join(dir, 'k4-a'), '--split', 'train', '--json');
+    expect(JSON.parse(preview.stdout)).toMatchObject({ rows: 20, task: 'sst5' });
   });
 });
 

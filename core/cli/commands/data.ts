@@ -2,7 +2,9 @@
 import { parseArgs } from 'node:util';
 import { DataError, type RowPolicy } from '../../data/errors.ts';
 import type { ColumnMapping } from '../../data/mapping.ts';
+import { openSplit } from '../../data/dataset.ts';
 import { previewDataset } from '../../data/preview.ts';
+import { writeKShotFolder } from '../../data/sample-split.ts';
 import { resolveSource } from '../../data/resolve-source.ts';
 import type { SplitName } from '../../data/source.ts';
 import { listBuiltInTasks } from '../../data/tasks/registry.ts';
@@ -11,6 +13,7 @@ import { loadTokenizer } from '../../models/tokenizer.ts';
 const usage = `usage: zo-studio data <subcommand> [options]
 
   preview PATH|hf:ID   render the first rows as the model will see them
+  kshot PATH|hf:ID     write a few-shot folder: k rows per class for train, the next k for validation
   tasks                list the built-in tasks
 
 preview options:
@@ -22,6 +25,12 @@ preview options:
   --map FIELD=COLUMN   use COLUMN for the task field FIELD (repeatable), e.g. --map premise=sentence1
   --skip-bad-rows      skip and count malformed rows instead of stopping at the first
   --json               print {"rows","columns","task","mapping","examples":[{"prompt","target","tokens"}],"warnings"}
+
+kshot options (LM-BFF's k-shot sampling; the folder then works as --data / a run's train path):
+  --k N                rows per class and split (required)
+  --seed N             sampling seed (default 13, LM-BFF's first)
+  --out DIR            folder to write train.jsonl, validation.jsonl, dataset.json (required)
+  --task, --split, --map, --skip-bad-rows   as for preview (default split: train)
 `;
 
 const splits: readonly SplitName[] = ['train', 'validation', 'test'];
@@ -101,6 +110,54 @@ async function preview(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function kshot(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      task: { type: 'string' },
+      split: { type: 'string', default: 'train' },
+      k: { type: 'string' },
+      seed: { type: 'string', default: '13' },
+      out: { type: 'string' },
+      map: { type: 'string', multiple: true },
+      'skip-bad-rows': { type: 'boolean' },
+    },
+  });
+  const [location, ...extra] = positionals;
+  if (!location || extra.length > 0) throw new UsageError('expected exactly one PATH or hf:ID');
+  if (!values.out) throw new UsageError('--out DIR is required');
+  if (values.k === undefined) throw new UsageError('--k N is required');
+  if (!splits.includes(values.split as SplitName)) {
+    throw new UsageError(`--split must be one of ${splits.join(', ')}, got "${values.split}"`);
+  }
+  const seed = Number(values.seed);
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new UsageError(`--seed must be a non-negative integer, got "${values.seed}"`);
+  const source = await resolveSource(location);
+  const split = await openSplit(source, values.split as SplitName, {
+    policy: values['skip-bad-rows'] ? 'skip' : 'fail',
+    ...(values.task ? { task: values.task } : {}),
+    ...(values.map ? { mapping: parseMapping(values.map) } : {}),
+  });
+  const result = await writeKShotFolder(source, split, {
+    k: positiveInt(values.k, '--k', 16),
+    seed,
+    outDir: values.out,
+  });
+  process.stdout.write(
+    `${split.task.name}: ${result.train} train and ${result.validation} validation rows (k=${values.k}, seed ${seed}) in ${values.out}\n`,
+  );
+  if (result.shortClasses.length > 0) {
+    process.stderr.write(
+      `warning: classes ${result.shortClasses.join(', ')} have fewer than 2k rows in ${split.file}\n`,
+    );
+  }
+  if (split.issues.report.skipped > 0)
+    process.stderr.write(`warning: ${split.issues.report.skipped} bad rows skipped\n`);
+  return 0;
+}
+
 async function tasks(): Promise<number> {
   for (const task of await listBuiltInTasks()) {
     process.stdout.write(
@@ -116,6 +173,7 @@ export async function run(argv: string[]): Promise<number> {
   const [subcommand, ...rest] = argv;
   try {
     if (subcommand === 'preview') return await preview(rest);
+    if (subcommand === 'kshot') return await kshot(rest);
     if (subcommand === 'tasks') return await tasks();
     if (!subcommand || subcommand === '--help' || subcommand === '-h') {
       process.stdout.write(usage);
