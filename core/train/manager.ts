@@ -39,8 +39,6 @@ interface LiveRun {
   worker: WorkerHandle;
   status: RunStatus;
   lastStep: StepEvent | null;
-  recorder: RunRecorder;
-  throttle: EventThrottle;
   ended: Promise<SummaryEvent>;
 }
 
@@ -170,8 +168,6 @@ export class TrainingManager {
       worker,
       status: 'running',
       lastStep: null,
-      recorder,
-      throttle,
       ended: new Promise((resolve) => (resolveEnd = resolve)),
     };
     this.live.set(job.runId, run);
@@ -195,14 +191,15 @@ export class TrainingManager {
         const message = `the training worker stopped unexpectedly: ${error?.message ?? 'no summary was sent'}`;
         handle({ kind: 'error', message });
         handle({ kind: 'status', status: 'failed', message });
-        handle(failureSummary(message, run.lastStep));
+        summary = failureSummary(message, run.lastStep);
+        handle(summary);
       }
       recorder.flush();
       throttle.flush();
       throttle.dispose();
       releaseRunLock(runDir);
       this.live.delete(job.runId);
-      resolveEnd(summary ?? failureSummary('no summary', run.lastStep));
+      resolveEnd(summary);
     });
     recorder.record({ kind: 'status', status: 'running' });
     worker.send({ type: 'start', job });
