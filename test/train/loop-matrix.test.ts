@@ -1,6 +1,9 @@
 // One matrix over every estimator in the registry and every PEFT mode: each trains a few steps of
 // stories260k through the real loop, spends no more forward passes than its budget allows, and
 // leaves a complete history. (Whether each one *improves* the model is core/estimators' matrix.)
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listEstimators } from '../../core/estimators/registry.ts';
 import { TrainingManager } from '../../core/train/manager.ts';
@@ -52,5 +55,23 @@ describe('the loop with every PEFT mode', () => {
     expect(started?.kind === 'started' && started.trainableParameters).toBeGreaterThan(0);
     const fork = manager.fork(runId, 3, { budget: { steps: 4 } });
     expect((await manager.waitForEnd(fork)).status).toBe('completed');
+  });
+});
+
+describe('the loop on WebGPU', () => {
+  it('trains, and its step losses match the CPU run of the same seed', async () => {
+    // WebGPU here is Mesa's software Vulkan (lavapipe): it needs a runtime dir, and it is slow.
+    process.env.XDG_RUNTIME_DIR ??= mkdtempSync(path.join(tmpdir(), 'zo-xdg-'));
+    const config = { ...small, budget: { steps: 2 }, eval: { everySteps: 2, rows: 2 } };
+    const gpu = manager.start(sherlockConfig({ ...config, ep: 'webgpu' }));
+    const cpu = manager.start(sherlockConfig({ ...config, ep: 'cpu' }));
+    const [gpuSummary, cpuSummary] = await Promise.all([manager.waitForEnd(gpu), manager.waitForEnd(cpu)]);
+    expect(gpuSummary.status, gpuSummary.message).toBe('completed');
+    expect(cpuSummary.status).toBe('completed');
+    const started = (events.byRun.get(gpu) ?? []).find((e) => e.kind === 'started');
+    expect(started).toMatchObject({ device: 'webgpu' });
+    const losses = (runId: string) => history.store.metricSeries(runId, 'train_loss').map((p) => p.value);
+    expect(losses(gpu)).toHaveLength(2);
+    losses(gpu).forEach((loss, i) => expect(loss).toBeCloseTo(losses(cpu)[i] as number, 4));
   });
 });
