@@ -6,7 +6,7 @@ import { fillGaussian } from '../random/gaussian.ts';
 import { Stream } from '../random/streams.ts';
 import { orthonormalize } from './linalg.ts';
 import type { Direction, Perturber } from './perturb.ts';
-import type { Params } from './types.ts';
+import type { EstimateTerm, Params } from './types.ts';
 
 /** orthogonal: rows orthogonalized in blocks of d (QR of a Gaussian block with the sign fix). */
 export type RowSampling = 'orthogonal' | 'gaussian';
@@ -76,12 +76,7 @@ function chunkedNorm(v: Float64Array): number[] {
 
 /** A concatenated row (or any d-vector) as a per-tensor direction of dense terms. */
 export function rowDirection(row: Float32Array, params: Params, coef = 1): Direction {
-  let offset = 0;
-  return params.map((p) => {
-    const data = row.subarray(offset, offset + p.data.length);
-    offset += p.data.length;
-    return [{ kind: 'dense' as const, data, coef }];
-  });
+  return weightedRows(params, [row], [coef]);
 }
 
 /**
@@ -111,4 +106,22 @@ export async function directionalDifferences(
     lossSum += loss;
   }
   return { differences, loss: lossSum / rows.length };
+}
+
+/** Σ_i weights[i]·rows[i] as per-tensor dense terms (rows are concatenated d-vectors, not copied). */
+export function weightedRows(
+  params: Params,
+  rows: readonly Float32Array[],
+  weights: ArrayLike<number>,
+): EstimateTerm[][] {
+  let offset = 0;
+  return params.map((p) => {
+    const start = offset;
+    offset += p.data.length;
+    return rows.map((row, i) => ({
+      kind: 'dense' as const,
+      data: row.subarray(start, start + p.data.length),
+      coef: weights[i] as number,
+    }));
+  });
 }

@@ -7,32 +7,14 @@
  * differences the estimate is exact.
  */
 import { defineEstimator } from '../definition.ts';
-import { directionalDifferences, directionRows, totalLength } from '../directions.ts';
+import { directionalDifferences, directionRows, totalLength, weightedRows } from '../directions.ts';
 import { gram, solveSpd } from '../linalg.ts';
 import { Perturber } from '../perturb.ts';
-import type { EstimateTerm, Estimator, Params } from '../types.ts';
+import type { EstimateTerm, Estimator } from '../types.ts';
 import { interpolationConfig, type InterpolationConfig } from './config.ts';
 
 /** Largest d for which the N > d normal equations (d×d) are formed. */
 const MAX_OVERDETERMINED_D = 4096;
-
-/** Splits a concatenated d-vector into per-tensor dense terms with weights. */
-function weightedRows(
-  params: Params,
-  rows: readonly Float32Array[],
-  weights: ArrayLike<number>,
-): EstimateTerm[][] {
-  let offset = 0;
-  return params.map((p) => {
-    const start = offset;
-    offset += p.data.length;
-    return rows.map((row, i) => ({
-      kind: 'dense' as const,
-      data: row.subarray(start, start + p.data.length),
-      coef: weights[i] as number,
-    }));
-  });
-}
 
 export function createInterpolation(config: InterpolationConfig): Estimator<null> {
   const n = config.directions;

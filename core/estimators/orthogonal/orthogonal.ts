@@ -8,9 +8,9 @@
  * (d/N − 1)·‖a‖² orthogonal √d (exact at N = d).
  */
 import { defineEstimator } from '../definition.ts';
-import { directionalDifferences, directionRows } from '../directions.ts';
+import { directionalDifferences, directionRows, weightedRows } from '../directions.ts';
 import { Perturber } from '../perturb.ts';
-import type { EstimateTerm, Estimator } from '../types.ts';
+import type { Estimator } from '../types.ts';
 import { orthogonalConfig, type OrthogonalConfig } from './config.ts';
 
 export function createOrthogonal(config: OrthogonalConfig): Estimator<null> {
@@ -29,16 +29,11 @@ export function createOrthogonal(config: OrthogonalConfig): Estimator<null> {
         config.eps,
         config.difference,
       );
-      let offset = 0;
-      const terms: EstimateTerm[][] = params.map((p) => {
-        const start = offset;
-        offset += p.data.length;
-        return rows.map((row, i) => ({
-          kind: 'dense' as const,
-          data: row.subarray(start, start + p.data.length),
-          coef: (differences[i] as number) / n,
-        }));
-      });
+      const terms = weightedRows(
+        params,
+        rows,
+        differences.map((c) => c / n),
+      );
       return { estimate: { terms }, state: null, forwardPasses: perturber.takeForwardPasses(), loss };
     },
   };
