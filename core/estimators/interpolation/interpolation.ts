@@ -68,7 +68,7 @@ export const interpolation = defineEstimator({
   name: 'Linear interpolation',
   paper:
     'Berahas, Cao, Choromanski, Scheinberg, A Theoretical and Empirical Comparison of Gradient Approximations in Derivative-Free Optimization, FoCM 2022',
-  help: 'Least-squares gradient over N directional differences: the projection of the gradient onto N orthonormal directions, exact for N = d (small problems, calibration).',
+  help: "Least-squares gradient over N directional differences: the projection of the gradient onto N orthonormal directions, exact for N = d (small problems, calibration); being a projection (scale N/d), it wants a learning rate about d/N times MeZO's.",
   schema: interpolationConfig,
   forwardPassesPerStep: (config) =>
     config.difference === 'central' ? 2 * config.directions : config.directions + 1,
