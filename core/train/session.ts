@@ -3,6 +3,7 @@
 // registries, minibatch objectives and validation. The loop sees only this interface.
 import type { RunConfig } from './config.ts';
 import { batchLossOutputGrad } from './loss-output-grad.ts';
+import { peftPlanConfig } from './peft-settings.ts';
 import { loadTrainingData } from './training-data.ts';
 import { batchesOf, makeBatch, type TokenBatch } from '../data/batches.ts';
 import { batchLoss, predictions } from '../data/example-loss.ts';
@@ -15,7 +16,6 @@ import { loadModel } from '../models/load.ts';
 import { loadTokenizer } from '../models/tokenizer.ts';
 import { createUpdateRule } from '../optim/registry.ts';
 import type { UpdateRule } from '../optim/types.ts';
-import type { PeftConfig as EnginePeft } from '../peft/plan.ts';
 import { Engine } from '../runtime/engine.ts';
 
 export interface MinibatchObjective {
@@ -75,7 +75,7 @@ export async function openTrainingSession(config: RunConfig): Promise<TrainingSe
   }
   const engine = await Engine.create(model, {
     ep: config.ep,
-    peft: enginePeft(config),
+    peft: peftPlanConfig(config),
     ...(needsOutputs ? { outputs: { hidden: true, hiddenGrad: true } } : {}),
     ...(config.threads ? { threads: config.threads } : {}),
   });
@@ -181,23 +181,4 @@ function realTokens(batch: TokenBatch): number {
   let tokens = 0;
   for (const mask of batch.attentionMask) tokens += Number(mask);
   return tokens;
-}
-
-/** The run config's PEFT settings in core/peft's terms; LoRA's random init follows the run seed. */
-function enginePeft(config: RunConfig): EnginePeft {
-  const { peft } = config;
-  switch (peft.mode) {
-    case 'lora':
-      return {
-        kind: 'lora',
-        rank: peft.rank,
-        alpha: peft.alpha,
-        ...(peft.targets ? { targets: peft.targets } : {}),
-        seed: config.seed,
-      };
-    case 'prefix':
-      return { kind: 'prefix', tokens: peft.tokens };
-    case 'full':
-      return { kind: 'full' };
-  }
 }
