@@ -117,6 +117,16 @@ describe('bad input', () => {
     expect(issues.report.skipped).toBe(1);
   });
 
+  it('an unclosed CSV quote stops at a bounded record size, naming the row where it opened', async () => {
+    const csv = write(
+      'unclosed.csv',
+      `text,label\nok,1\n"never closed\n${'more text on a line\n'.repeat(450_000)}`,
+    );
+    await expect(readAll('csv', csv)).rejects.toThrow(
+      `${csv} row 3: malformed row: it runs on past 8388608 bytes (an unclosed quote?)`,
+    );
+  });
+
   it('empty files: zero bytes, only blank lines, a CSV header without rows', async () => {
     const empty = write('empty.jsonl', '');
     await expect(examplesOf(empty, { task: 'sst2' })).rejects.toThrow(

@@ -12,14 +12,24 @@ interface ParsedRecord {
   info: { lines: number };
 }
 
+/** Longest record (a row, quoted newlines included); csv-parse slows down badly on larger buffers. */
+const maxRecordBytes = 8 * 1024 * 1024;
+
 export function delimitedReader(delimiter: ',' | '\t'): RowReader {
   return async function* readDelimited(file: string, options: ReaderOptions): AsyncGenerator<SourceRow> {
     const badLines: number[] = [];
+    // Lines are handed to the parser in ~64 KiB chunks: one stream chunk per line costs more than parsing.
     async function* text(): AsyncGenerator<string> {
+      let chunk = '';
       for await (const line of readLines(file, options)) {
         if (!line.isValidUtf8) badLines.push(line.line);
-        yield `${line.text}\n`;
+        chunk += `${line.text}\n`;
+        if (chunk.length >= 65_536) {
+          yield chunk;
+          chunk = '';
+        }
       }
+      if (chunk.length > 0) yield chunk;
     }
     const skippedByParser: CsvError[] = [];
     const parser = Readable.from(text()).pipe(
@@ -30,6 +40,8 @@ export function delimitedReader(delimiter: ',' | '\t'): RowReader {
         skip_empty_lines: true,
         // A quote inside an unquoted field is a literal character (GLUE-style TSVs never quote).
         relax_quotes: true,
+        // An unclosed quote would otherwise swallow the rest of a multi-GB file into one record.
+        max_record_size: maxRecordBytes,
         // Under 'skip' a record with the wrong number of fields is counted and dropped; under 'fail' the
         // parser throws and the error below names its line.
         skip_records_with_error: options.issues.policy === 'skip',
@@ -57,6 +69,14 @@ export function delimitedReader(delimiter: ',' | '\t'): RowReader {
         yield { row: record, line: info.lines };
       }
     } catch (error) {
+      if (isCsvError(error) && error.code === 'CSV_MAX_RECORD_SIZE') {
+        throw new DataError(
+          file,
+          previousEnd + 1,
+          undefined,
+          `malformed row: it runs on past ${maxRecordBytes} bytes (an unclosed quote?)`,
+        );
+      }
       if (isCsvError(error)) throw fromCsvError(file, error);
       throw error;
     }
