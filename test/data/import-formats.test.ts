@@ -6,6 +6,7 @@ import path from 'node:path';
 import { parquetWriteFile } from 'hyparquet-writer';
 import { afterAll, describe, expect, it } from 'vitest';
 import { detectFormat } from '../../core/data/import/formats.ts';
+import { maxParagraphChars } from '../../core/data/import/text.ts';
 import { readAll } from './helpers/read-all.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'zo-import-'));
@@ -88,6 +89,16 @@ describe('importers', () => {
       { row: { text: 'Second one.' }, line: 5 },
       { row: { text: 'Third.' }, line: 7 },
     ]);
+  });
+
+  it('plain text without blank lines is cut into bounded rows at line ends, losing nothing', async () => {
+    const line = 'a line of a book that never has a blank line between its paragraphs';
+    const lines = Array.from({ length: 40_000 }, () => line);
+    const { rows: read } = await readAll('text', write('wall.txt', lines.join('\n')));
+    expect(read.length).toBeGreaterThan(2);
+    expect(read.every((r) => (r.row.text as string).length <= maxParagraphChars)).toBe(true);
+    expect(read.map((r) => r.row.text).join('\n')).toBe(lines.join('\n'));
+    expect(read[1]?.line).toBe((read[0]?.row.text as string).split('\n').length + 1);
   });
 
   it('detects the format from the extension and names the allowed ones otherwise', () => {
