@@ -103,7 +103,15 @@ async function evaluateCommand(argv: string[]): Promise<number> {
       examples: encoded,
       maxLength,
       ...(values['batch-size'] ? { batchSize: positiveInt(values['batch-size'], '--batch-size') } : {}),
+      // A live counter for people at a terminal; pipes and tests get only the result.
+      ...(process.stderr.isTTY
+        ? {
+            onProgress: (done: number, total: number) =>
+              process.stderr.write(`\rscored ${done}/${total} examples`),
+          }
+        : {}),
     });
+    if (process.stderr.isTTY) process.stderr.write('\n');
     const elapsedMs = Math.round(performance.now() - started);
     const summary = {
       ...result,
