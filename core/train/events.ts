@@ -16,8 +16,11 @@ export function isTerminalStatus(status: RunStatus): boolean {
   return TERMINAL_STATUSES.has(status);
 }
 
-/** Why a run ended: its budget ran out, early stopping, the divergence guard, a user, or an error. */
-export type EndReason = 'budget' | 'early-stopping' | 'diverged' | 'cancelled' | 'error';
+/**
+ * Why a run's worker ended: its budget ran out, early stopping, the divergence guard, a user's
+ * cancel, the host shutting down (the run stays paused and resumable), or an error.
+ */
+export type EndReason = 'budget' | 'early-stopping' | 'diverged' | 'cancelled' | 'stopped' | 'error';
 
 export type RunEvent =
   | { kind: 'status'; status: RunStatus; message?: string }
@@ -85,7 +88,7 @@ export type RunEvent =
       metrics: Record<string, number>;
     };
 
-export type CheckpointReason = 'periodic' | 'pause' | 'cancel' | 'final';
+export type CheckpointReason = 'periodic' | 'pause' | 'cancel' | 'stop' | 'final';
 
 export type RunEventKind = RunEvent['kind'];
 

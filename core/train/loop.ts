@@ -106,11 +106,18 @@ async function trainSteps(run: Run): Promise<Ending> {
       checkpoint(run, 'pause');
       clock.pause();
       emit({ kind: 'status', status: 'paused' });
-      if ((await control.waitForResume()) === 'run') {
+      const next = await control.waitForResume();
+      // Stopped while paused: the pause checkpoint already holds everything.
+      if (next === 'stop') return { status: 'paused', reason: 'stopped' };
+      if (next === 'run') {
         clock.resume();
         meter.restart();
         emit({ kind: 'status', status: 'running' });
       }
+    }
+    if (control.requested === 'stop') {
+      checkpoint(run, 'stop');
+      return { status: 'paused', reason: 'stopped' };
     }
     if (control.requested === 'cancel') {
       checkpoint(run, 'cancel');

@@ -147,10 +147,13 @@ export class TrainingManager {
     return this.requireLive(runId).ended;
   }
 
-  /** Cancels every live run (each writes a last checkpoint) and waits for them to end. */
+  /**
+   * Stops every live run for the host's exit: each writes a checkpoint and is left paused, so
+   * `resume` continues it after the app (or server) starts again. Resolves when all have ended.
+   */
   async shutdown(): Promise<void> {
     const runs = [...this.live.values()];
-    for (const run of runs) this.send(run, { type: 'cancel' });
+    for (const run of runs) this.send(run, { type: 'stop' });
     await Promise.all(runs.map((run) => run.ended));
   }
 

@@ -18,7 +18,12 @@ export interface TrainingJob {
 }
 
 export type WorkerCommand =
-  { type: 'start'; job: TrainingJob } | { type: 'pause' } | { type: 'resume' } | { type: 'cancel' };
+  | { type: 'start'; job: TrainingJob }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'cancel' }
+  /** The host is going away: checkpoint, leave the run paused (resumable), and exit. */
+  | { type: 'stop' };
 
 export type WorkerMessage =
   | { type: 'event'; event: RunEvent }

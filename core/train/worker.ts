@@ -22,6 +22,8 @@ port.onMessage((command) => {
       return control.resume();
     case 'cancel':
       return control.cancel();
+    case 'stop':
+      return control.stop();
   }
 });
 

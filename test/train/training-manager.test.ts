@@ -205,6 +205,31 @@ describe('TrainingManager on stories260k', () => {
     expect(history.store.listCheckpoints(runId).map((c) => c.step)).not.toContain(cancelled.steps);
   });
 
+  it('leaves runs paused and resumable when its host shuts down', async () => {
+    const host = new TrainingManager({ store: history.store, progressIntervalMs: 0 });
+    let runId = '';
+    const stopped = new Promise<void>((resolve) => {
+      const stop = host.subscribe((id, delivered) => {
+        if (id === runId && delivered.some((e) => e.kind === 'step' && e.step >= 3)) {
+          stop();
+          void host.shutdown().then(resolve);
+        }
+      });
+    });
+    runId = host.start(sherlockConfig());
+    await stopped;
+    expect(host.active()).toEqual([]);
+    expect(history.store.requireRun(runId).status).toBe('paused');
+    const checkpoint = history.store.latestCheckpoint(runId);
+    expect(checkpoint?.step).toBeGreaterThanOrEqual(3);
+
+    // The next host (here: the shared manager) picks it up where it stood.
+    manager.resume(runId);
+    const summary = await manager.waitForEnd(runId);
+    expect(summary.status).toBe('completed');
+    expect(series(runId, 'train_loss')).toEqual(series(referenceRunId, 'train_loss'));
+  });
+
   it('stops a diverging run with a clear message and keeps only good checkpoints', async () => {
     // A learning rate warming up towards a huge value: the loss leaves 3.3 for chance level (ln 512 ≈
     // 6.2) and beyond within a few steps, after some good checkpoints were written.
