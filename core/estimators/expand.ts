@@ -60,6 +60,22 @@ function addLowRank(term: Extract<EstimateTerm, { kind: 'low-rank' }>, chunk: Fl
   }
 }
 
+/** A term that does not cover exactly the tensor's entries is a bug upstream: fail with its shape. */
+function checkTerms(terms: readonly EstimateTerm[], tensor: number, length: number): void {
+  for (const term of terms) {
+    if (term.kind === 'low-rank') {
+      const { rows, cols, rank, left, right } = term;
+      if (rows * cols !== length || left.length !== rows * rank || right.length !== cols * rank) {
+        throw new Error(
+          `tensor ${tensor}: low-rank term ${rows}×${cols} (rank ${rank}, left ${left.length}, right ${right.length}) does not match its ${length} entries`,
+        );
+      }
+    } else if (term.kind === 'dense' && term.data.length !== length) {
+      throw new Error(`tensor ${tensor}: dense term has ${term.data.length} entries, the tensor ${length}`);
+    }
+  }
+}
+
 const chunkBuffer = new Float32Array(CHUNK);
 
 /**
@@ -72,6 +88,7 @@ export function forEachChunk(
   length: number,
   fn: (chunk: Float32Array, start: number) => void,
 ): void {
+  checkTerms(terms, tensor, length);
   for (let start = 0; start < length; start += CHUNK) {
     const chunk = chunkBuffer.subarray(0, Math.min(CHUNK, length - start));
     chunk.fill(0);

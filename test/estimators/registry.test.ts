@@ -106,3 +106,23 @@ describe('direction cache bounds', () => {
     clearDirectionCache();
   });
 });
+
+describe('estimate expansion', () => {
+  it('rejects terms that do not match their tensor, naming the tensor and the shapes', () => {
+    const lowRank: EstimateTerm = {
+      kind: 'low-rank',
+      rows: 3,
+      cols: 4,
+      rank: 1,
+      left: new Float32Array(3),
+      right: new Float32Array(4),
+    };
+    expect(materialize([lowRank], 0, 12)).toHaveLength(12);
+    expect(() => materialize([lowRank], 5, 13)).toThrow(
+      'tensor 5: low-rank term 3×4 (rank 1, left 3, right 4) does not match its 13 entries',
+    );
+    expect(() => materialize([{ kind: 'dense', data: new Float32Array(2), coef: 1 }], 1, 3)).toThrow(
+      'tensor 1: dense term has 2 entries, the tensor 3',
+    );
+  });
+});
