@@ -28,5 +28,7 @@ export function formatDuration(ms: number): string {
 
 export function formatNumber(value: number | null | undefined, digits = 4): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  return Math.abs(value) >= 1000 ? value.toFixed(0) : value.toPrecision(digits);
+  if (Number.isInteger(value) || Math.abs(value) >= 1000) return value.toFixed(0);
+  // toPrecision then Number(): 0.7790 → 0.779, 1.000e-4 → 0.0001 (no trailing zeros).
+  return String(Number(value.toPrecision(digits)));
 }

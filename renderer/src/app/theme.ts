@@ -21,6 +21,9 @@ export function studioTheme(mode: PaletteMode) {
         defaultProps: { disableElevation: true },
         styleOverrides: { root: { textTransform: 'none' } },
       },
+      MuiToggleButton: {
+        styleOverrides: { root: { textTransform: 'none', paddingTop: 4, paddingBottom: 4 } },
+      },
       MuiPaper: { defaultProps: { variant: 'outlined' } },
       MuiTableCell: { styleOverrides: { root: { paddingTop: 6, paddingBottom: 6 } } },
       MuiTextField: { defaultProps: { size: 'small' } },

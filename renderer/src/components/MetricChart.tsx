@@ -4,6 +4,7 @@ import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
 import { ChartsReferenceLine } from '@mui/x-charts/ChartsReferenceLine';
 import { LineChart } from '@mui/x-charts/LineChart';
+import { formatNumber } from '../format.ts';
 
 export interface ChartSeries {
   label: string;
@@ -19,6 +20,8 @@ export interface MetricChartProps {
   referenceLines?: { y: number; label: string }[];
   height?: number;
   formatX?: (x: number) => string;
+  /** Steps and forward passes are counts: no ticks between integers. */
+  isIntegerX?: boolean;
 }
 
 export function MetricChart({
@@ -28,6 +31,7 @@ export function MetricChart({
   referenceLines = [],
   height = 300,
   formatX,
+  isIntegerX = false,
 }: MetricChartProps) {
   const xs = [...new Set(series.flatMap((s) => s.points.map((p) => p.x)))].sort((a, b) => a - b);
   const index = new Map(xs.map((x, i) => [x, i]));
@@ -61,12 +65,15 @@ export function MetricChart({
               label: xLabel,
               scaleType: 'linear',
               valueFormatter: formatX ? (x: number) => formatX(x) : undefined,
+              ...(isIntegerX ? { tickMinStep: 1 } : {}),
             },
           ]}
-          series={series.map((s) => {
+          yAxis={[{ width: 56, valueFormatter: (y: number) => formatNumber(y, 3) }]}
+          series={series.map((s, i) => {
             const values: (number | null)[] = xs.map(() => null);
             for (const p of s.points) values[index.get(p.x)!] = p.y;
             return {
+              id: `s${i}`,
               label: s.label,
               data: values,
               showMark: s.points.length < 30,
@@ -76,7 +83,7 @@ export function MetricChart({
           })}
           sx={Object.fromEntries(
             series.map((s, i) => [
-              `& .MuiLineElement-series-auto-generated-id-${i}`,
+              `& path[data-series="s${i}"]`,
               s.isDashed ? { strokeDasharray: '6 4' } : {},
             ]),
           )}
@@ -87,7 +94,7 @@ export function MetricChart({
               y={line.y}
               label={line.label}
               lineStyle={{ strokeDasharray: '2 4' }}
-              labelAlign="end"
+              labelAlign="start"
             />
           ))}
         </LineChart>

@@ -19,7 +19,7 @@ import { PageHeader } from '../components/PageHeader.tsx';
 import { StatTile } from '../components/StatTile.tsx';
 import { StatusChip } from '../components/StatusChip.tsx';
 import { formatBytes, formatCount, formatDuration, formatNumber } from '../format.ts';
-import { addEvent, xAxisLabels, xOf, type RunCurves } from './run-history.ts';
+import { addEvent, seriesLabel, xAxisLabels, xOf, type RunCurves } from './run-history.ts';
 
 export function RunDashboardPage({ runId }: { runId: string }) {
   const api = useApi();
@@ -32,6 +32,7 @@ export function RunDashboardPage({ runId }: { runId: string }) {
   const [axis, setAxis] = useState<XAxis>('step');
   const [actionError, setActionError] = useState<Error | null>(null);
   const [isExporting, setIsExporting] = useState(false);
+  const [liveBaseline, setLiveBaseline] = useState<Record<string, number> | null>(null);
 
   useEffect(() => {
     if (run.data) setStatus((current) => current ?? run.data!.run.status);
@@ -57,6 +58,7 @@ export function RunDashboardPage({ runId }: { runId: string }) {
       setLatest(event);
       setCurves((c) => addEvent(c, event));
     } else if (event.kind === 'run.eval') {
+      if (event.isBaseline) setLiveBaseline(event.metrics);
       setCurves((c) => addEvent(c, event));
     } else if (event.kind === 'run.status') {
       setStatus(event.status);
@@ -73,7 +75,7 @@ export function RunDashboardPage({ runId }: { runId: string }) {
   };
 
   const summary = run.data?.run;
-  const baseline = run.data?.baseline ?? null;
+  const baseline = run.data?.baseline ?? liveBaseline;
   const totalSteps = summary
     ? Number((run.data?.config.budget as { steps?: number } | undefined)?.steps ?? 0)
     : 0;
@@ -82,7 +84,7 @@ export function RunDashboardPage({ runId }: { runId: string }) {
     names
       .filter((name) => curves[name]?.length)
       .map((name) => ({
-        label: name,
+        label: seriesLabel(name),
         isDashed: name.startsWith('val_'),
         points: curves[name]!.map((p) => ({ x: xOf(p, axis), y: p.value })),
       }));
@@ -177,10 +179,11 @@ export function RunDashboardPage({ runId }: { runId: string }) {
         <MetricChart
           title="Loss"
           xLabel={xAxisLabels[axis]}
+          isIntegerX={axis !== 'wall_time'}
           series={seriesOf(['train_loss', 'val_loss'])}
           referenceLines={
             baseline?.loss !== undefined
-              ? [{ y: baseline.loss, label: `zero-shot ${formatNumber(baseline.loss)}` }]
+              ? [{ y: baseline.loss, label: `zero-shot loss ${formatNumber(baseline.loss)}` }]
               : []
           }
         />
@@ -188,6 +191,7 @@ export function RunDashboardPage({ runId }: { runId: string }) {
           <MetricChart
             title="Validation metrics"
             xLabel={xAxisLabels[axis]}
+            isIntegerX={axis !== 'wall_time'}
             series={seriesOf(metricNames)}
             height={220}
             referenceLines={metricNames.flatMap((name) => {

@@ -35,3 +35,11 @@ export function addEvent(
     for (const [metric, value] of Object.entries(event.metrics)) put(`val_${metric}`, value);
   return next;
 }
+
+/** train_loss → "train loss", val_accuracy → "validation accuracy". */
+export function seriesLabel(metric: string): string {
+  return metric
+    .replace(/^val_/, 'validation ')
+    .replace(/^train_/, 'train ')
+    .replaceAll('_', ' ');
+}

@@ -21,7 +21,7 @@ import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { MetricChart, type ChartSeries } from '../../components/MetricChart.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { formatNumber } from '../../format.ts';
-import { xAxisLabels } from '../run-history.ts';
+import { seriesLabel, xAxisLabels } from '../run-history.ts';
 import { ParallelCoordinates } from './ParallelCoordinates.tsx';
 import { meanAndSpread, seedGroups } from './seed-groups.ts';
 
@@ -82,7 +82,7 @@ export function ComparePage({ runIds }: { runIds: string[] }) {
           >
             {(metrics.length ? metrics : [metric]).map((name) => (
               <MenuItem key={name} value={name}>
-                {name}
+                {seriesLabel(name)}
               </MenuItem>
             ))}
           </TextField>
@@ -100,7 +100,12 @@ export function ComparePage({ runIds }: { runIds: string[] }) {
             ))}
           </ToggleButtonGroup>
         </Stack>
-        <MetricChart title={metric} xLabel={xAxisLabels[axis]} series={[...overlaid, ...spreads]} />
+        <MetricChart
+          title={seriesLabel(metric)}
+          xLabel={xAxisLabels[axis]}
+          isIntegerX={axis !== 'wall_time'}
+          series={[...overlaid, ...spreads]}
+        />
         {groups.length === 0 ? (
           <Typography variant="caption" color="text.secondary">
             Mean ± spread appears when two or more of these runs differ only by seed.

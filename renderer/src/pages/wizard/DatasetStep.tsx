@@ -33,10 +33,12 @@ export function DatasetStep({ draft, update }: { draft: WizardDraft; update: Upd
           modelDir: draft.config.model || undefined,
         }
       : null,
-    JSON.stringify([data.train, data.task, data.columns]),
+    JSON.stringify([data.train, data.task, data.columns, draft.config.model]),
   );
   const setData = (patch: Partial<typeof data>) =>
     update((d) => withConfig(d, { data: { ...d.config.data, ...patch } }));
+  // Token counts need the model's tokenizer, chosen in the next step; until then the column is hidden.
+  const hasModel = Boolean(draft.config.model);
   const taskOptions = tasks.data?.tasks ?? (data.task ? [{ id: data.task, label: data.task, kind: '' }] : []);
 
   // Adopt the detected task once, so Review and Start see what the preview shows.
@@ -109,17 +111,19 @@ export function DatasetStep({ draft, update }: { draft: WizardDraft; update: Upd
               </FormControl>
             ))}
           </Stack>
-          {preview.data.warnings.map((warning) => (
-            <Typography key={warning} variant="body2" color="warning.main">
-              {warning}
-            </Typography>
-          ))}
+          {preview.data.warnings
+            .filter((warning) => hasModel || !warning.startsWith('no model given'))
+            .map((warning) => (
+              <Typography key={warning} variant="body2" color="warning.main">
+                {warning}
+              </Typography>
+            ))}
           <Table size="small" aria-label="rendered examples">
             <TableHead>
               <TableRow>
                 <TableCell>Prompt</TableCell>
                 <TableCell>Target</TableCell>
-                <TableCell align="right">Tokens</TableCell>
+                {hasModel ? <TableCell align="right">Tokens</TableCell> : null}
               </TableRow>
             </TableHead>
             <TableBody>
@@ -129,7 +133,7 @@ export function DatasetStep({ draft, update }: { draft: WizardDraft; update: Upd
                     {example.prompt}
                   </TableCell>
                   <TableCell sx={{ fontFamily: 'monospace', fontSize: 12 }}>{example.target}</TableCell>
-                  <TableCell align="right">{example.tokens}</TableCell>
+                  {hasModel ? <TableCell align="right">{example.tokens}</TableCell> : null}
                 </TableRow>
               ))}
             </TableBody>

@@ -8,6 +8,7 @@ import Grid from '@mui/material/Grid';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
+import { useEffect } from 'react';
 import type { EstimatorInfo } from '../../../../core/api/domains/estimators.ts';
 import { useCall } from '../../api/api-context.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
@@ -41,6 +42,12 @@ export function EstimatorStep({ draft, update }: { draft: WizardDraft; update: U
   };
   const suggestion = selected?.suggested[peftMode];
 
+  // The default estimator starts with the same defaults and suggestions a click would give it.
+  const hasSettings = Object.keys(settings).length > 0;
+  useEffect(() => {
+    if (selected && !hasSettings) pick(selected);
+  }, [selected, hasSettings]); // pick is re-created each render; these two decide when it runs
+
   return (
     <Stack spacing={2.5}>
       <ErrorAlert error={list.error} title="Estimators" />
@@ -56,8 +63,9 @@ export function EstimatorStep({ draft, update }: { draft: WizardDraft; update: U
             >
               <CardActionArea
                 sx={{ height: '100%', alignItems: 'flex-start' }}
-                onClick={() => estimator.id !== selectedId && pick(estimator)}
+                onClick={() => pick(estimator)}
                 aria-label={`estimator ${estimator.name}`}
+                data-estimator={estimator.id}
               >
                 <CardContent>
                   <Stack sx={{ alignItems: 'center', justifyContent: 'space-between' }} direction="row">

@@ -70,7 +70,7 @@ export function TrainingStep({ draft, update }: { draft: WizardDraft; update: Up
           label="Learning rate"
           value={config.lr}
           onChange={(lr) => set({ lr })}
-          helperText="MeZO LoRA: 1e-4 to 5e-5"
+          helperText="Set from the estimator's suggestion"
         />
         <NumberField
           label="Batch size"
