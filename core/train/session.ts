@@ -43,18 +43,18 @@ export interface TrainingSession {
    * subset), evaluated in minibatch-sized chunks: MeZO-SVRG's anchor gradient.
    */
   largeBatch: Objective;
-  /** Validation metrics at `params`: `loss` always, `accuracy` for tasks with candidates. */
+  /** Validation metrics at `params`: `loss` always, plus the task's own (accuracy, F1, perplexity…). */
   evaluate(params: Params): Promise<Record<string, number>>;
   dispose(): Promise<void>;
 }
+
+/** MeZO-SVRG's large batch, in minibatches: the paper anchors on far larger batches than it steps on. */
+const LARGE_BATCH_FACTOR = 8;
 
 /**
  * Estimators that read the model outputs o = h(θ) and ∇_o ℓ (PseuZO). The engine emits those only
  * when asked: `hidden_grad` costs a vocabulary-sized matmul per pass.
  */
-/** MeZO-SVRG's large batch, in minibatches: the paper anchors on far larger batches than it steps on. */
-const LARGE_BATCH_FACTOR = 8;
-
 const ESTIMATORS_READING_OUTPUTS: ReadonlySet<string> = new Set(['pseuzo']);
 
 export async function openTrainingSession(config: RunConfig): Promise<TrainingSession> {
