@@ -49,7 +49,7 @@ function importBounded(format: 'jsonl' | 'parquet', file: string) {
       format,
       file,
     ],
-    { encoding: 'utf8', timeout: 100_000 },
+    { encoding: 'utf8', timeout: 280_000 },
   );
   if (child.status !== 0)
     throw new Error(`import child failed (${child.status}): ${child.stderr.slice(-2000)}`);
@@ -71,7 +71,7 @@ describe('large imports', () => {
     expect(result.positives).toBe(500_000);
     // Growth over the same child reading a one-row file (Node + tsx + modules) stays below the file size.
     expect(result.maxRssBytes - baselineRssBytes()).toBeLessThan(size);
-  });
+  }, 300_000);
 
   it('Parquet streams one row group at a time', async () => {
     const file = path.join(dir, 'rows.parquet');
@@ -109,5 +109,5 @@ describe('large imports', () => {
     // measured over repeated passes — so the heap cap, not RSS, is the assertion.)
     expect(result.rows).toBe(rows);
     expect(result.positives).toBe(rows / 2);
-  });
+  }, 300_000);
 });
