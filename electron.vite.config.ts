@@ -10,7 +10,9 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve('electron/main/index.ts'),
-          'training-worker': resolve('electron/main/training-worker.ts'),
+          // The backend's utilityProcess, and the per-run training worker it starts (worker_threads).
+          'backend-process': resolve('electron/main/backend-process.ts'),
+          'run-worker': resolve('core/train/worker.ts'),
           cli: resolve('core/cli/index.ts'),
         },
       },

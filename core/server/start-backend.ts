@@ -7,6 +7,7 @@ import type { Handlers } from '../api/methods.ts';
 import { RunStore } from '../store/run-store.ts';
 import { DB_FILE_NAME } from '../store/paths.ts';
 import { TrainingManager } from '../train/manager.ts';
+import type { WorkerSpawner } from '../train/worker-host.ts';
 import { appVersion } from './app-paths.ts';
 import type { StudioContext } from './context.ts';
 import { EventBus } from './event-bus.ts';
@@ -22,11 +23,20 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-export async function startBackend(dataDir: string): Promise<Backend> {
+export interface BackendOptions {
+  /** How training workers start; the default runs core/train/worker.ts from source (tsx). The
+   *  packaged app passes its bundled worker. */
+  spawnTrainingWorker?: WorkerSpawner;
+}
+
+export async function startBackend(dataDir: string, options: BackendOptions = {}): Promise<Backend> {
   const absolute = resolve(dataDir);
   await mkdir(absolute, { recursive: true });
   const store = RunStore.open(join(absolute, DB_FILE_NAME));
-  const manager = new TrainingManager({ store });
+  const manager = new TrainingManager({
+    store,
+    ...(options.spawnTrainingWorker ? { spawn: options.spawnTrainingWorker } : {}),
+  });
   const context: StudioContext = {
     dataDir: absolute,
     events: new EventBus(),

@@ -2,11 +2,11 @@
 // the main process, so a forward pass never blocks window management or IPC. Written against
 // ParentPort so worker_threads (tests) and Electron's utilityProcess host it alike.
 import { dispatchCall } from '../../core/api/dispatch.ts';
-import { startBackend, type Backend } from '../../core/server/start-backend.ts';
+import { startBackend, type Backend, type BackendOptions } from '../../core/server/start-backend.ts';
 import { toWorkerSchema, type FromWorker } from './backend-protocol.ts';
 import type { ParentPort } from './worker-port.ts';
 
-export function runBackendWorker(port: ParentPort): void {
+export function runBackendWorker(port: ParentPort, options: BackendOptions = {}): void {
   let backend: Promise<Backend> | null = null;
   const post = (message: FromWorker) => port.post(message);
 
@@ -19,7 +19,7 @@ export function runBackendWorker(port: ParentPort): void {
       });
     const data = message.data;
     if (data.type === 'init') {
-      backend = startBackend(data.dataDir);
+      backend = startBackend(data.dataDir, options);
       backend.then(
         (started) => {
           started.context.events.subscribe((event) => post({ type: 'event', event }));

@@ -14,7 +14,7 @@ const rendererDevUrl = process.env.ELECTRON_RENDERER_URL;
 const appUrl = rendererDevUrl ?? pathToFileURL(join(import.meta.dirname, '../renderer/index.html')).href;
 
 function spawnBackend(): WorkerHandle {
-  const child = utilityProcess.fork(join(import.meta.dirname, 'training-worker.js'), [], {
+  const child = utilityProcess.fork(join(import.meta.dirname, 'backend-process.js'), [], {
     serviceName: 'ZO Studio engine',
   });
   return {

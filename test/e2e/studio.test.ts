@@ -8,7 +8,8 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sst2Train, sst2Validation, stories260k } from '../server/fixtures.ts';
 import { startServe, type ServeProcess } from '../server/serve-process.ts';
-import { artifactsDir, ensureRendererBuilt, launchBrowser } from './browser.ts';
+import { artifactsDir, launchBrowser } from './browser.ts';
+import { ensureBuilt } from './build.ts';
 
 let serve: ServeProcess;
 let context: BrowserContext;
@@ -16,7 +17,7 @@ let page: Page;
 const consoleErrors: string[] = [];
 
 beforeAll(async () => {
-  ensureRendererBuilt();
+  ensureBuilt();
   mkdirSync(artifactsDir, { recursive: true });
   serve = await startServe();
   ({ context, page } = await launchBrowser());
