@@ -22,6 +22,8 @@ export interface MetricChartProps {
   formatX?: (x: number) => string;
   /** Steps and forward passes are counts: no ticks between integers. */
   isIntegerX?: boolean;
+  /** Shared x range, so stacked charts of one run line up. */
+  xDomain?: [number, number];
 }
 
 export function MetricChart({
@@ -32,6 +34,7 @@ export function MetricChart({
   height = 300,
   formatX,
   isIntegerX = false,
+  xDomain,
 }: MetricChartProps) {
   const xs = [...new Set(series.flatMap((s) => s.points.map((p) => p.x)))].sort((a, b) => a - b);
   const index = new Map(xs.map((x, i) => [x, i]));
@@ -64,8 +67,9 @@ export function MetricChart({
               data: xs,
               label: xLabel,
               scaleType: 'linear',
-              valueFormatter: formatX ? (x: number) => formatX(x) : undefined,
+              valueFormatter: formatX ?? (isIntegerX ? (x: number) => String(Math.round(x)) : undefined),
               ...(isIntegerX ? { tickMinStep: 1 } : {}),
+              ...(xDomain ? { min: xDomain[0], max: xDomain[1] } : {}),
             },
           ]}
           yAxis={[{ width: 56, valueFormatter: (y: number) => formatNumber(y, 3) }]}

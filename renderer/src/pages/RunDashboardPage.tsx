@@ -90,6 +90,10 @@ export function RunDashboardPage({ runId }: { runId: string }) {
       }));
   const metricNames = Object.keys(curves).filter((name) => name.startsWith('val_') && name !== 'val_loss');
   const isLive = status === 'running' || status === 'queued';
+  const allX = Object.values(curves).flatMap((points) => points.map((p) => xOf(p, axis)));
+  const xDomain: [number, number] | undefined = allX.length
+    ? [Math.min(...allX), Math.max(...allX)]
+    : undefined;
 
   return (
     <Stack spacing={2.5}>
@@ -180,6 +184,7 @@ export function RunDashboardPage({ runId }: { runId: string }) {
           title="Loss"
           xLabel={xAxisLabels[axis]}
           isIntegerX={axis !== 'wall_time'}
+          xDomain={xDomain}
           series={seriesOf(['train_loss', 'val_loss'])}
           referenceLines={
             baseline?.loss !== undefined
@@ -192,6 +197,7 @@ export function RunDashboardPage({ runId }: { runId: string }) {
             title="Validation metrics"
             xLabel={xAxisLabels[axis]}
             isIntegerX={axis !== 'wall_time'}
+            xDomain={xDomain}
             series={seriesOf(metricNames)}
             height={220}
             referenceLines={metricNames.flatMap((name) => {
