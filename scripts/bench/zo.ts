@@ -130,11 +130,11 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
-function meanSd(values: number[]): string {
+function meanSd(values: number[], digits = 3): string {
   if (values.length === 0) return '—';
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
   const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, values.length - 1));
-  return `${mean.toFixed(3)} ± ${sd.toFixed(3)}`;
+  return `${mean.toFixed(digits)} ± ${sd.toFixed(digits)}`;
 }
 
 function runChild(task: Task): Promise<Record<string, unknown>> {
@@ -240,7 +240,7 @@ async function main(): Promise<void> {
         const runs = efficiency.filter((r) => r.index === index);
         const reached = runs.map((r) => r.reachedAt).filter((x): x is number => typeof x === 'number');
         const fp = reached.length
-          ? `${meanSd(reached).replace(/\.000/g, '')} (${reached.length}/${runs.length})`
+          ? `${meanSd(reached, 0)} (${reached.length}/${runs.length})`
           : `not reached (0/${runs.length})`;
         console.log(`| ${row.id} | ${row.lr} | ${fp} | ${meanSd(runs.map((r) => r.drop as number))} |`);
       }
