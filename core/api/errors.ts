@@ -5,7 +5,6 @@ import { z } from 'zod';
 export const apiErrorCodes = [
   'invalid_request', // the payload or method name failed validation
   'not_found', // a run, file or folder that does not exist
-  'not_available', // the engine module behind this method is not built into this version yet
   'conflict', // the request is valid but the state does not allow it (e.g. pausing a finished run)
   'internal', // an unexpected failure; the message carries the cause
 ] as const;

@@ -80,7 +80,7 @@ export async function exportRun(store: RunStore, request: RunExportRequest): Pro
 }
 
 /** The run config's PEFT section in core/peft's terms (the LoRA init seed does not matter for export). */
-function peftOf(config: RunConfig): PeftConfig {
+export function peftOf(config: RunConfig): PeftConfig {
   const { peft } = config;
   switch (peft.mode) {
     case 'lora':

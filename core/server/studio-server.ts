@@ -34,7 +34,6 @@ const httpStatusOf: Record<ApiErrorCode, number> = {
   invalid_request: 400,
   not_found: 404,
   conflict: 409,
-  not_available: 501,
   internal: 500,
 };
 

@@ -105,6 +105,27 @@ describe('training through the API', () => {
     );
   });
 
+  it('generates from the base and the tuned model with the same prompt', async () => {
+    const result = await api.call('playground.generate', {
+      runId: firstRun,
+      prompt: 'Once upon a time',
+      maxNewTokens: 8,
+    });
+    for (const side of [result.base, result.tuned]) {
+      expect(side.tokens).toBeGreaterThan(0);
+      expect(side.tokens).toBeLessThanOrEqual(8);
+      expect(side.text.length).toBeGreaterThan(0);
+    }
+    // Greedy decoding is deterministic: the same request gives the same text.
+    const again = await api.call('playground.generate', {
+      runId: firstRun,
+      prompt: 'Once upon a time',
+      maxNewTokens: 8,
+    });
+    expect(again.base.text).toBe(result.base.text);
+    expect(again.tuned.text).toBe(result.tuned.text);
+  });
+
   it('compares with a second run that uses another estimator', async () => {
     const { runId: second } = await api.call(
       'training.start',

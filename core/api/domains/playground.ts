@@ -13,11 +13,9 @@ export const playgroundMethods = {
     z.object({
       runId: z.string().min(1),
       prompt: z.string().min(1).max(20_000),
-      maxNewTokens: z.number().int().min(1).max(1024).default(64),
-      temperature: z.number().min(0).max(2).default(0),
-      seed: z.number().int().min(0).default(0),
+      maxNewTokens: z.number().int().min(1).max(512).default(48),
     }),
     z.object({ base: generation, tuned: generation }),
-    "Generate from the run's base model and from the tuned model with the same prompt and seed.",
+    "Greedy-decode the same prompt with the run's base model and with its newest checkpoint.",
   ),
 };

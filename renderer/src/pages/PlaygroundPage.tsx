@@ -40,7 +40,6 @@ export function PlaygroundPage({ runId }: { runId: string | null }) {
   const [selected, setSelected] = useState(runId ?? '');
   const [prompt, setPrompt] = useState('Once upon a time');
   const [maxNewTokens, setMaxNewTokens] = useState(48);
-  const [temperature, setTemperature] = useState(0);
   const [result, setResult] = useState<Response<'playground.generate'> | null>(null);
   const [error, setError] = useState<Error | null>(null);
   const [isGenerating, setIsGenerating] = useState(false);
@@ -49,14 +48,17 @@ export function PlaygroundPage({ runId }: { runId: string | null }) {
     setIsGenerating(true);
     setError(null);
     api
-      .call('playground.generate', { runId: selected, prompt, maxNewTokens, temperature })
+      .call('playground.generate', { runId: selected, prompt, maxNewTokens })
       .then(setResult, setError)
       .finally(() => setIsGenerating(false));
   };
 
   return (
     <Stack spacing={2.5}>
-      <PageHeader title="Playground" subtitle="The same prompt through the base model and the tuned one." />
+      <PageHeader
+        title="Playground"
+        subtitle="The same prompt through the base model and the tuned one, greedy decoding."
+      />
       <ErrorAlert error={runs.error} title="Runs" />
       <Stack direction="row" spacing={2}>
         <TextField
@@ -78,15 +80,6 @@ export function PlaygroundPage({ runId }: { runId: string | null }) {
           value={maxNewTokens}
           onChange={(e) => setMaxNewTokens(Number(e.target.value))}
           sx={{ width: 160 }}
-        />
-        <TextField
-          label="Temperature"
-          type="number"
-          value={temperature}
-          onChange={(e) => setTemperature(Number(e.target.value))}
-          helperText="0 = greedy"
-          sx={{ width: 160 }}
-          slotProps={{ htmlInput: { step: 0.1, min: 0, max: 2 } }}
         />
       </Stack>
       <TextField
