@@ -7,11 +7,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadModel } from '../models/load.ts';
 import { planPeft } from '../peft/plan.ts';
-import type { PeftConfig } from '../peft/plan.ts';
 import type { RunStore } from '../store/run-store.ts';
 import { loadCheckpointWithFallback } from '../train/checkpoint.ts';
 import { parseRunConfig } from '../train/config.ts';
-import type { RunConfig } from '../train/config.ts';
+import { peftPlanConfig } from '../train/peft-settings.ts';
 import { mergedWeights, withWeights } from './merge.ts';
 import { writeMergedHf } from './merged-hf.ts';
 import { writeMergedOnnx } from './merged-onnx.ts';
@@ -62,7 +61,7 @@ export async function exportRun(store: RunStore, request: RunExportRequest): Pro
   if (path !== latest.path) notes.push(`exported the older checkpoint ${path} (step ${checkpoint.step})`);
 
   const model = await loadModel(config.model);
-  const plan = planPeft(model, peftOf(config));
+  const plan = planPeft(model, peftPlanConfig(config));
   const written =
     format === 'peft'
       ? writePeftAdapter(outDir, {
@@ -77,17 +76,4 @@ export async function exportRun(store: RunStore, request: RunExportRequest): Pro
         : writeMergedOnnx(outDir, withWeights(model, mergedWeights(model, plan, checkpoint.params)));
   store.addArtifact(runId, { format, path: outDir, bytes: written.bytes });
   return { format, outDir, files: written.files, bytes: written.bytes, step: checkpoint.step, notes };
-}
-
-/** The run config's PEFT section in core/peft's terms (the LoRA init seed does not matter for export). */
-export function peftOf(config: RunConfig): PeftConfig {
-  const { peft } = config;
-  switch (peft.mode) {
-    case 'lora':
-      return { kind: 'lora', rank: peft.rank, alpha: peft.alpha, targets: peft.targets };
-    case 'prefix':
-      return { kind: 'prefix', tokens: peft.tokens };
-    case 'full':
-      return { kind: 'full' };
-  }
 }
