@@ -1,12 +1,14 @@
-// Forward-pass benchmark: `npm run bench -- forward [--rounds 2] [--runs 5] [--threads 2] [--quick]`.
+// Forward-pass benchmark: `npm run bench -- forward [--rounds 2] [--runs 5] [--threads 2] [--quick]`
+// (--quick: stories260k only, one round: a smoke test of the harness).
 // Models: stories260k (fixture) and a random-weight model of SmolLM-135M's shape written here as a temp
 // HF folder. Variants (all CPU EP):
 //   initializers  frozen weights as initializers, fused contrib norms (the engine's default CPU build)
 //   full          every weight a graph input (full-parameter ZO)
 //   lora          initializers + LoRA r8 α16 on q_proj, v_proj as inputs
 //   plain         initializers, plain ONNX ops only (the probe's reference build)
-// Each (model, variant) runs in its own child process so peak RSS is its own; rounds interleave the
-// variants and the best median per cell is kept (this VM has multi-second slow bursts; see ort-probe.md).
+// Speed: all variants of a model load in one child and their runs interleave, so the VM's multi-second
+// slow bursts (see ort-probe.md) hit every variant alike; the best median per cell over rounds is kept.
+// Memory: each variant also runs alone in its own child, so its peak RSS is its own.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -96,66 +98,79 @@ function writeRandomSmolLm(dir: string): void {
   writeSafetensors(path.join(dir, 'model.safetensors'), tensors);
 }
 
-interface ChildResult {
+interface RssResult {
   createMs: number;
   peakRssMb: number;
-  shapes: { batch: number; seqLen: number; medianMs: number }[];
 }
 
-/** Child: one (model, variant); prints a ChildResult as JSON on its last stdout line. */
-async function child(modelDir: string, variant: string, runs: number, threads: number): Promise<void> {
-  const model = await loadModel(modelDir);
+/** variant → per-shape median ms, in SHAPES order. */
+type TimingResult = Record<string, number[]>;
+
+function makeBatch(batch: number, seqLen: number, vocab: number) {
+  // Token ids spread over the vocabulary; their values do not affect the cost of a pass.
+  const ids = BigInt64Array.from({ length: batch * seqLen }, (_, i) => BigInt((i * 7919 + 13) % vocab));
+  return { batch, seqLen, inputIds: ids, attentionMask: new BigInt64Array(ids.length).fill(1n), labels: ids };
+}
+
+function variantOptions(variant: string): Omit<EngineOptions, 'threads'> {
   const options = VARIANTS[variant];
-  if (!options) throw new Error(`unknown variant ${variant}`);
+  if (!options)
+    throw new Error(`unknown variant ${variant}; expected one of ${Object.keys(VARIANTS).join(', ')}`);
+  return options;
+}
+
+/** Child for memory: one variant alone, one pass per shape; its peak RSS is that variant's. */
+async function rssChild(modelDir: string, variant: string, threads: number): Promise<RssResult> {
+  const model = await loadModel(modelDir);
   const started = performance.now();
-  const engine = await Engine.create(model, { ...options, ep: 'cpu', threads });
+  const engine = await Engine.create(model, { ...variantOptions(variant), ep: 'cpu', threads });
   const createMs = performance.now() - started;
   const params = engine.initialParams();
-  const shapes: ChildResult['shapes'] = [];
-  for (const [batch, seqLen] of SHAPES) {
-    // Token ids spread over the vocabulary; their values do not affect the cost of a pass.
-    const ids = BigInt64Array.from({ length: batch * seqLen }, (_, i) =>
-      BigInt((i * 7919 + 13) % model.config.vocab),
-    );
-    const feed = {
-      batch,
-      seqLen,
-      inputIds: ids,
-      attentionMask: new BigInt64Array(ids.length).fill(1n),
-      labels: ids,
-    };
-    const times: number[] = [];
-    for (let i = 0; i < WARMUP_RUNS + runs; i++) {
-      const t = performance.now();
-      await engine.forward(feed, params);
-      if (i >= WARMUP_RUNS) times.push(performance.now() - t);
-    }
-    times.sort((a, b) => a - b);
-    shapes.push({ batch, seqLen, medianMs: times[Math.floor(times.length / 2)] as number });
-  }
+  for (const [b, t] of SHAPES) await engine.forward(makeBatch(b, t, model.config.vocab), params);
   await engine.dispose();
-  const result: ChildResult = { createMs, peakRssMb: process.resourceUsage().maxRSS / 1024, shapes };
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  return { createMs, peakRssMb: process.resourceUsage().maxRSS / 1024 };
 }
 
-function runChild(modelDir: string, variant: string, runs: number, threads: number): ChildResult {
-  const args = [
-    '--import',
-    'tsx',
-    import.meta.filename,
-    '--child',
-    modelDir,
-    '--variant',
-    variant,
-    '--runs',
-    String(runs),
-    '--threads',
-    String(threads),
-  ];
-  const out = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (out.status !== 0) throw new Error(`bench child ${variant} on ${modelDir} failed:\n${out.stderr}`);
-  const last = out.stdout.trim().split('\n').pop() ?? '';
-  return JSON.parse(last) as ChildResult;
+/**
+ * Child for speed: every variant's engine in one process, runs interleaved (A B C D, B C D A, ...), so a
+ * slow burst of the machine hits all variants alike instead of whichever ran during it.
+ */
+async function timingChild(modelDir: string, runs: number, threads: number): Promise<TimingResult> {
+  const model = await loadModel(modelDir);
+  const variants = Object.keys(VARIANTS);
+  const engines = [];
+  for (const v of variants) {
+    const engine = await Engine.create(model, { ...variantOptions(v), ep: 'cpu', threads });
+    engines.push({ v, engine, params: engine.initialParams() });
+  }
+  const result: TimingResult = Object.fromEntries(variants.map((v) => [v, [] as number[]]));
+  for (const [b, t] of SHAPES) {
+    const feed = makeBatch(b, t, model.config.vocab);
+    const times = new Map<string, number[]>(variants.map((v) => [v, []]));
+    for (let r = 0; r < WARMUP_RUNS + runs; r++) {
+      for (let k = 0; k < engines.length; k++) {
+        const { v, engine, params } = engines[(r + k) % engines.length] as (typeof engines)[number];
+        const started = performance.now();
+        await engine.forward(feed, params);
+        if (r >= WARMUP_RUNS) times.get(v)?.push(performance.now() - started);
+      }
+    }
+    for (const v of variants) {
+      const sorted = (times.get(v) ?? []).sort((x, y) => x - y);
+      result[v]?.push(sorted[Math.floor(sorted.length / 2)] as number);
+    }
+  }
+  for (const { engine } of engines) await engine.dispose();
+  return result;
+}
+
+function runChild<T>(args: string[]): T {
+  const out = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--child', ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  if (out.status !== 0) throw new Error(`bench child ${args.join(' ')} failed:\n${out.stderr}`);
+  return JSON.parse(out.stdout.trim().split('\n').pop() ?? '') as T;
 }
 
 async function main(): Promise<void> {
@@ -171,72 +186,94 @@ async function main(): Promise<void> {
     },
   });
   const [runs, threads] = [Number(values.runs), Number(values.threads)];
-  if (values.child) return child(positionals[0] as string, values.variant as string, runs, threads);
+  if (values.child) {
+    const [kind, dir] = positionals as [string, string];
+    const result =
+      kind === 'rss'
+        ? await rssChild(dir, values.variant as string, threads)
+        : await timingChild(dir, runs, threads);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
 
   const rounds = values.quick ? 1 : Number(values.rounds);
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'zo-bench-smollm-'));
   try {
-    process.stderr.write('writing a random-weight SmolLM-135M-shaped model...\n');
-    writeRandomSmolLm(tmp);
+    if (!values.quick) {
+      process.stderr.write('writing a random-weight SmolLM-135M-shaped model...\n');
+      writeRandomSmolLm(tmp);
+    }
     const models: [string, string][] = [
       ['stories260k', path.resolve(import.meta.dirname, '../../../shared/fixtures/models/stories260k')],
-      ['smollm-135m-shape', tmp],
     ];
-    const best = new Map<string, ChildResult>();
-    for (let round = 0; round < rounds; round++) {
-      for (const [name, dir] of models) {
-        for (const variant of Object.keys(VARIANTS)) {
-          process.stderr.write(`round ${round + 1}/${rounds}: ${name} ${variant}\n`);
-          const result = runChild(dir, variant, runs, threads);
-          const times = result.shapes
-            .map((x) => `${x.batch}×${x.seqLen} ${x.medianMs.toFixed(1)} ms`)
-            .join(', ');
-          process.stderr.write(`  ${times}; peak RSS ${Math.round(result.peakRssMb)} MiB\n`);
-          const key = `${name}|${variant}`;
-          const prev = best.get(key);
-          // Best median per shape across rounds; RSS and create time from the same child as 16x64.
-          if (!prev) best.set(key, result);
-          else
-            prev.shapes.forEach(
-              (s, i) => (s.medianMs = Math.min(s.medianMs, result.shapes[i]?.medianMs ?? Infinity)),
-            );
-        }
+    if (!values.quick) models.push(['smollm-135m-shape', tmp]);
+    const results = new Map<string, { rss: Record<string, RssResult>; ms: TimingResult }>();
+    for (const [name, dir] of models) {
+      const rss: Record<string, RssResult> = {};
+      for (const v of Object.keys(VARIANTS)) {
+        rss[v] = runChild<RssResult>(['rss', dir, '--variant', v, '--threads', String(threads)]);
+        process.stderr.write(
+          `${name} ${v}: peak RSS ${Math.round(rss[v].peakRssMb)} MiB, create ${Math.round(rss[v].createMs)} ms\n`,
+        );
       }
+      let best: TimingResult | undefined;
+      for (let round = 0; round < rounds; round++) {
+        const ms = runChild<TimingResult>([
+          'timing',
+          dir,
+          '--runs',
+          String(runs),
+          '--threads',
+          String(threads),
+        ]);
+        process.stderr.write(`${name} round ${round + 1}/${rounds}: ${JSON.stringify(ms)}\n`);
+        // Best median per cell across rounds.
+        best = best
+          ? Object.fromEntries(
+              Object.entries(best).map(([v, list]) => [
+                v,
+                list.map((x, i) => Math.min(x, ms[v]?.[i] ?? Infinity)),
+              ]),
+            )
+          : ms;
+      }
+      results.set(name, { rss, ms: best as TimingResult });
     }
-    report(
-      models.map(([name]) => name),
-      best,
-      threads,
-    );
+    report(results, threads, runs, rounds);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-function report(models: string[], best: Map<string, ChildResult>, threads: number): void {
+function report(
+  results: Map<string, { rss: Record<string, RssResult>; ms: TimingResult }>,
+  threads: number,
+  runs: number,
+  rounds: number,
+): void {
   const lines = [
-    `CPU EP, ${threads} intra-op threads, median of runs (best of rounds)`,
+    `CPU EP, ${threads} intra-op threads; median of ${runs} interleaved runs, best of ${rounds} round(s); RSS and create time from a child running that variant alone`,
     '| model | variant | B×T | forward ms | tokens/s | ratio to best | peak RSS MiB | create ms |',
     '|---|---|---|---|---|---|---|---|',
   ];
   const checks: string[] = [];
-  for (const model of models) {
+  for (const [model, { rss, ms }] of results) {
     SHAPES.forEach(([b, t], i) => {
-      const cells = Object.keys(VARIANTS).map((v) => ({ v, r: best.get(`${model}|${v}`) as ChildResult }));
-      const ms = (v: string) => cells.find((c) => c.v === v)?.r.shapes[i]?.medianMs ?? NaN;
-      const fastest = Math.min(...cells.map((c) => ms(c.v)));
-      for (const { v, r } of cells) {
-        const m = ms(v);
+      const at = (v: string) => ms[v]?.[i] ?? NaN;
+      const fastest = Math.min(...Object.keys(VARIANTS).map(at));
+      for (const v of Object.keys(VARIANTS)) {
+        const m = at(v);
+        const r = rss[v] as RssResult;
         lines.push(
           `| ${model} | ${v} | ${b}×${t} | ${m.toFixed(1)} | ${Math.round((b * t * 1000) / m)} | ${(m / fastest).toFixed(3)} | ${Math.round(r.peakRssMb)} | ${Math.round(r.createMs)} |`,
         );
       }
       if (model !== 'stories260k') {
-        const loraVsInit = ms('lora') / ms('initializers');
+        const loraVsInit = at('lora') / at('initializers');
         checks.push(
           `${b}×${t}: lora / initializers = ${loraVsInit.toFixed(3)} (bar ≤ 1.05) ${loraVsInit <= 1.05 ? 'PASS' : 'FAIL'}`,
         );
-        const loraVsPlain = ms('lora') / ms('plain');
+        const loraVsPlain = at('lora') / at('plain');
         checks.push(
           `${b}×${t}: lora / plain = ${loraVsPlain.toFixed(3)} (bar ≤ 1.00) ${loraVsPlain <= 1 ? 'PASS' : 'FAIL'}`,
         );

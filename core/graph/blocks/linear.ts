@@ -1,7 +1,7 @@
 // A projection y = x·W (+ b) with the PEFT branches the plan asks for:
 //
 //   x ─► MatMul(W) ──────────────────────────────┬─► Add(b) ─► y
-//   ├─► MatMul(Aᵀ) ─► MatMul(Bᵀ) ─► Mul(α/r) ────┤            (LoRA: A, B graph inputs)
+//   ├─► MatMul(Aᵀ) ─► Mul(α/r) ─► MatMul(Bᵀ) ────┤            (LoRA: A, B graph inputs)
 //   └─► MatMul(V) ─► MatMul(Uᵀ) ─────────────────┘            (low-rank: ΔW = U·Vᵀ as stored)
 //
 // W is a pre-transposed initializer when frozen, or the stored tensor behind a Transpose when it is a
@@ -27,9 +27,9 @@ export function linear(
   const lora = weights.plan.lora.get(weight.key);
   if (lora) {
     y = g.scope('lora', () => {
-      const down = g.matmul(x, g.transpose(lora.a, [1, 0]));
-      const up = g.matmul(down, g.transpose(lora.b, [1, 0]));
-      return g.add(y, g.mul(up, g.f32(lora.scale)));
+      // Scale the rank-r intermediate, not the output: r columns instead of `out` per token.
+      const down = g.mul(g.matmul(x, g.transpose(lora.a, [1, 0])), g.f32(lora.scale));
+      return g.add(y, g.matmul(down, g.transpose(lora.b, [1, 0])));
     });
   }
   const lowrank = weights.plan.lowrank.get(weight.key);
