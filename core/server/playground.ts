@@ -4,13 +4,13 @@
 import { ApiError } from '../api/errors.ts';
 import type { Response } from '../api/methods.ts';
 import { greedyGenerate } from '../eval/generate.ts';
-import { peftOf } from '../export/run-export.ts';
 import { loadModel } from '../models/load.ts';
 import { loadTokenizer, type Tokenizer } from '../models/tokenizer.ts';
 import { Engine } from '../runtime/engine.ts';
 import type { RunStore } from '../store/run-store.ts';
 import { loadCheckpointWithFallback } from '../train/checkpoint.ts';
 import { parseRunConfig } from '../train/config.ts';
+import { peftPlanConfig } from '../train/peft-settings.ts';
 
 type Generation = Response<'playground.generate'>['base'];
 
@@ -54,7 +54,7 @@ export async function generateBaseAndTuned(
 
   const outputs = { lastLogits: true };
   const base = await Engine.create(model, { outputs });
-  const tuned = await Engine.create(model, { outputs, peft: peftOf(config) });
+  const tuned = await Engine.create(model, { outputs, peft: peftPlanConfig(config) });
   try {
     const byName = new Map(checkpoint.params.map((param) => [param.name, param.data]));
     const tunedParams = tuned.trainables.map((trainable) => {

@@ -44,6 +44,14 @@ describe('API contract', () => {
     expect(info.totalMemoryBytes).toBeGreaterThan(info.freeMemoryBytes);
   });
 
+  it('probes the execution providers: CPU always starts, the others say why not', async () => {
+    const { providers } = await client.call('system.providers', {});
+    expect(providers.map((p) => p.name)).toEqual(['cpu', 'webgpu', 'cuda']);
+    expect(providers[0]).toMatchObject({ name: 'cpu', available: true });
+    for (const provider of providers)
+      if (!provider.available) expect(provider.detail.length).toBeGreaterThan(10);
+  });
+
   it('lists a directory folders first and checks typed paths', async () => {
     const fixtures = join(import.meta.dirname, '../../../shared/fixtures');
     const listing = await client.call('files.list', { path: fixtures });

@@ -14,19 +14,22 @@ export const systemInfoSchema = z.object({
   totalMemoryBytes: z.number().nonnegative(),
   freeMemoryBytes: z.number().nonnegative(),
   dataDir: z.string(),
-  /** Which execution providers this build can create sessions with; null until the runtime reports. */
-  providers: z
-    .array(
-      z.object({
-        name: executionProviderSchema.exclude(['auto']),
-        available: z.boolean(),
-        detail: z.string(),
-      }),
-    )
-    .nullable(),
 });
 export type SystemInfo = z.infer<typeof systemInfoSchema>;
 
 export const systemMethods = {
-  'system.info': defineMethod(z.object({}), systemInfoSchema, 'Machine, memory and execution providers.'),
+  'system.info': defineMethod(z.object({}), systemInfoSchema, 'Machine, memory and the data directory.'),
+  'system.providers': defineMethod(
+    z.object({}),
+    z.object({
+      providers: z.array(
+        z.object({
+          name: executionProviderSchema.exclude(['auto']),
+          available: z.boolean(),
+          detail: z.string(),
+        }),
+      ),
+    }),
+    'Which execution providers start on this machine (each probed once with a real kernel; cached).',
+  ),
 };

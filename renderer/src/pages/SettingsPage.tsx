@@ -16,6 +16,7 @@ export function SettingsPage({ onSaved }: { onSaved: (settings: Settings) => voi
   const api = useApi();
   const current = useCall('settings.get', {});
   const system = useCall('system.info', {});
+  const probe = useCall('system.providers', {});
   const [draft, setDraft] = useState<Settings | null>(null);
   const [saveError, setSaveError] = useState<Error | null>(null);
   const [isSaved, setIsSaved] = useState(false);
@@ -31,7 +32,7 @@ export function SettingsPage({ onSaved }: { onSaved: (settings: Settings) => voi
       onSaved(result.settings);
     }, setSaveError);
   };
-  const providers = system.data?.providers;
+  const providers = probe.data?.providers;
 
   return (
     <Stack spacing={2.5}>
@@ -52,7 +53,9 @@ export function SettingsPage({ onSaved }: { onSaved: (settings: Settings) => voi
                   ? providers
                       .map((p) => `${p.name}: ${p.available ? 'available' : 'not available'} (${p.detail})`)
                       .join(' · ')
-                  : 'Provider detection arrives with the runtime module; auto falls back to CPU.'
+                  : probe.error
+                    ? `Provider check failed: ${probe.error.message}`
+                    : 'Checking which providers start on this machine…'
               }
             >
               <MenuItem value="auto">Auto</MenuItem>
