@@ -188,10 +188,23 @@ describe('ZO Studio in Chromium', () => {
     await page.getByRole('button', { name: 'Close' }).click();
   });
 
+  it('generates with the base and the tuned model in the playground', async () => {
+    await page.goto(`${serve.url}#/playground?run=${encodeURIComponent(firstRun)}`);
+    await page.getByLabel('Prompt').fill('Once upon a time');
+    await page.getByLabel('Max new tokens').fill('12');
+    await page.getByRole('button', { name: 'Generate' }).click();
+    await expect
+      .poll(() => page.locator('[data-output="Tuned model"]').textContent(), { timeout: 60_000 })
+      .not.toBe('');
+    expect(await page.locator('[data-output="Base model"]').textContent()).not.toBe('');
+    await shot('14-playground');
+  });
+
   it('shows settings with this machine, and logged no page errors', async () => {
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.getByText('This machine', { exact: true }).waitFor();
-    await shot('14-settings');
+    await page.getByText(/^cpu: available/).waitFor({ timeout: 60_000 });
+    await shot('15-settings');
     expect(consoleErrors).toEqual([]);
     expect(secondRun).not.toBe(firstRun);
   });
