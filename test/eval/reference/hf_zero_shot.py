@@ -6,7 +6,9 @@ re-tokenizing prefixes as core/models/tokenizer.ts does), left truncation keepin
 score (mean log-probability of the option tokens, float64 log-softmax over a transformers
 LlamaForCausalLM forward) and cross-entropy over candidates, and greedy decoding with `generate`.
 
-usage: python3 hf_zero_shot.py FIXTURES_DIR TASKS_DIR OUT.json   (FIXTURES_DIR holds models/ and datasets/)
+usage: python3 hf_zero_shot.py FIXTURES_DIR TASKS_DIR OUT.json [MODEL MAX_LENGTH DATASET,...]
+  (FIXTURES_DIR holds models/ and datasets/; the default is stories260k, 256 tokens, the seven
+  classification fixtures plus SQuAD greedy answers)
 """
 
 import json
@@ -20,16 +22,17 @@ import torch
 import transformers
 
 ROWS = 16
-MAX_LENGTH = 256  # as test/eval/zero-shot.test.ts: long prompts are cut from the left
-CLASSIFICATION = ["sst2", "sst5", "trec", "rte", "cb", "boolq", "copa"]
 SQUAD_ROWS, SQUAD_NEW_TOKENS, SQUAD_MAX_LENGTH = 4, 8, 512
 
 fixtures, tasks_dir, out_file = (Path(p) for p in sys.argv[1:4])
-model_dir = fixtures / "models" / "stories260k"
+MODEL = sys.argv[4] if len(sys.argv) > 4 else "stories260k"
+MAX_LENGTH = int(sys.argv[5]) if len(sys.argv) > 5 else 256  # long prompts are cut from the left
+CLASSIFICATION = sys.argv[6].split(",") if len(sys.argv) > 6 else ["sst2", "sst5", "trec", "rte", "cb", "boolq", "copa"]
+WITH_SQUAD = len(sys.argv) <= 4
+model_dir = fixtures / "models" / MODEL
 device = "cuda" if torch.cuda.is_available() else "cpu"
-model = transformers.LlamaForCausalLM.from_pretrained(model_dir, dtype=torch.float64).to(device).eval()
+model = transformers.AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float64).to(device).eval()
 tokenizer = tokenizers.Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-BOS = 1
 env = jinja2.Environment()
 
 
@@ -52,16 +55,20 @@ def fields_of(task, row):
 
 
 def encode_option(prompt, option):
-    """Token ids of prompt+option and a mask of the tokens that carry option characters (by offsets)."""
+    """Ids of prompt+option, a mask of the tokens carrying option characters (by offsets), and whether
+    the first id is a special token the post-processor added (BOS for Llama, </s> for OPT, none for GPT-2)."""
     encoding = tokenizer.encode(prompt + option)
     boundary = len(prompt)
-    mask = [1 if (end > boundary and token_id != BOS) else 0 for token_id, (start, end) in zip(encoding.ids, encoding.offsets)]
-    return list(encoding.ids), mask
+    special = encoding.special_tokens_mask
+    mask = [1 if (end > boundary and not special[i]) else 0 for i, (start, end) in enumerate(encoding.offsets)]
+    return list(encoding.ids), mask, bool(special and special[0])
 
 
-def truncate_left(ids, mask, max_length):
+def truncate_left(ids, mask, keeps_first, max_length):
     if len(ids) <= max_length:
         return ids, mask
+    if not keeps_first:
+        return ids[-max_length:], mask[-max_length:]
     keep = max_length - 1
     return [ids[0]] + ids[-keep:], [mask[0]] + mask[-keep:]
 
@@ -80,7 +87,7 @@ result = {
     + ", torch "
     + torch.__version__
     + f", tokenizers {tokenizers.__version__}, jinja2 {jinja2.__version__}, float64 on {device}",
-    "model": "stories260k",
+    "model": MODEL,
     "max_length": MAX_LENGTH,
     "rows": ROWS,
     "datasets": {},
@@ -113,6 +120,10 @@ for name in CLASSIFICATION:
     result["datasets"][name] = {"task": task["name"], "accuracy": correct / len(examples),
                                 "mean_loss": sum(e["loss"] for e in examples) / len(examples), "examples": examples}
     print(name, result["datasets"][name]["accuracy"], result["datasets"][name]["mean_loss"], flush=True)
+
+if not WITH_SQUAD:
+    Path(out_file).write_text(json.dumps(result, indent=1) + "\n")
+    sys.exit(0)
 
 squad_task = json.loads((tasks_dir / "squad.json").read_text())
 squad_prompt = env.from_string(squad_task["template"])
