@@ -7,7 +7,7 @@ import { GraphBuilder, type Value } from './builder.ts';
 import { headLogits, hiddenAt, hiddenGrad, lastRealPosition, maskedCrossEntropy } from './blocks/head.ts';
 import { sequenceDims } from './blocks/mask.ts';
 import { buildDecoder } from './decoder.ts';
-import { WeightResolver } from './weights.ts';
+import { WeightResolver, type LoraForm } from './weights.ts';
 
 export interface GraphOutputOptions {
   /** `token_count` [B]: labelled positions per row. */
@@ -31,6 +31,8 @@ export interface TrainingGraphOptions {
   outputs?: GraphOutputOptions;
   /** Use ORT CPU contrib kernels (fused norms). Leave off for WebGPU/CUDA and for the plain reference build. */
   fused?: boolean;
+  /** LoRA as a per-token branch (default) or merged into the frozen weight per run; see blocks/linear.ts. */
+  loraForm?: LoraForm;
 }
 
 export interface TrainingGraph {
@@ -46,7 +48,7 @@ export function buildTrainingGraph(model: LoadedModel, options: TrainingGraphOpt
   const inputIds = g.input('input_ids', 'int64', ['batch', 'seq']);
   const attentionMask = g.input('attention_mask', 'int64', ['batch', 'seq']);
   const labels = g.input('labels', 'int64', ['batch', 'seq']);
-  const weights = new WeightResolver(g, model, plan);
+  const weights = new WeightResolver(g, model, plan, options.loraForm ?? 'branch');
   const dims = sequenceDims(g, inputIds);
   const decoder = g.scope('model', () =>
     buildDecoder(g, model, weights, { inputIds, attentionMask, dims }, options.fused ?? false),

@@ -13,13 +13,18 @@ function transpose2d(data: Float32Array, rows: number, cols: number): Float32Arr
   return out;
 }
 
+/** How LoRA enters a projection; see blocks/linear.ts. */
+export type LoraForm = 'branch' | 'merged';
+
 export class WeightResolver {
   private frozen = new Map<string, Value>();
   private readonly g: GraphBuilder;
   private readonly model: LoadedModel;
   readonly plan: PeftPlan;
+  readonly loraForm: LoraForm;
 
-  constructor(g: GraphBuilder, model: LoadedModel, plan: PeftPlan) {
+  constructor(g: GraphBuilder, model: LoadedModel, plan: PeftPlan, loraForm: LoraForm) {
+    this.loraForm = loraForm;
     this.g = g;
     this.model = model;
     this.plan = plan;

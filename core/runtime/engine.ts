@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { writeGraph } from '../graph/onnx/write-model.ts';
 import { buildTrainingGraph, type GraphOutputOptions } from '../graph/training-graph.ts';
+import type { LoraForm } from '../graph/weights.ts';
 import type { LoadedModel } from '../models/types.ts';
 import type { PeftConfig, Trainable, TrainableRole } from '../peft/plan.ts';
 import {
@@ -30,6 +31,8 @@ export interface EngineOptions {
   threads?: number;
   /** CPU contrib kernels; defaults to on for the CPU EP only (see graph/blocks/norm.ts). */
   fused?: boolean;
+  /** How LoRA enters the graph (graph/blocks/linear.ts); default 'branch'. */
+  loraForm?: LoraForm;
 }
 
 export interface ForwardOutput {
@@ -99,6 +102,7 @@ export class Engine {
       peft,
       outputs,
       fused: options.fused ?? ep === 'cpu',
+      loraForm: options.loraForm,
     });
     // The model file and its external weights live until dispose(): ORT may map the weights file.
     const workDir = mkdtempSync(path.join(os.tmpdir(), 'zo-engine-'));

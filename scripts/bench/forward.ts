@@ -4,7 +4,8 @@
 // HF folder. Variants (all CPU EP):
 //   initializers  frozen weights as initializers, fused contrib norms (the engine's default CPU build)
 //   full          every weight a graph input (full-parameter ZO)
-//   lora          initializers + LoRA r8 α16 on q_proj, v_proj as inputs
+//   lora          initializers + LoRA r8 α16 on q_proj, v_proj as inputs (branch form)
+//   lora-merged   the same LoRA merged into W per run (graph/blocks/linear.ts)
 //   plain         initializers, plain ONNX ops only (the probe's reference build)
 // Speed: all variants of a model load in one child and their runs interleave, so the VM's multi-second
 // slow bursts (see ort-probe.md) hit every variant alike; the best median per cell over rounds is kept.
@@ -23,6 +24,11 @@ const VARIANTS: Record<string, Omit<EngineOptions, 'threads'>> = {
   initializers: { peft: { kind: 'none' }, fused: true },
   full: { peft: { kind: 'full' }, fused: true },
   lora: { peft: { kind: 'lora', rank: 8, alpha: 16, targets: ['q_proj', 'v_proj'] }, fused: true },
+  'lora-merged': {
+    peft: { kind: 'lora', rank: 8, alpha: 16, targets: ['q_proj', 'v_proj'] },
+    fused: true,
+    loraForm: 'merged',
+  },
   plain: { peft: { kind: 'none' }, fused: false },
 };
 const SHAPES = [

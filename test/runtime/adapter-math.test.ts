@@ -1,5 +1,6 @@
 // The adapter branches and the extra outputs against hand computations in float64 JS:
-// - LoRA: the loss with non-zero A, B equals the loss of full mode fed W + (α/r)·B·A (merged in JS);
+// - LoRA (branch and merged graph forms): the loss with non-zero A, B equals the loss of full mode fed
+//   W + (α/r)·B·A (merged in JS);
 //   for GPT-2's Conv1D ([in, out]) the merged delta is transposed.
 // - low-rank: the loss with U, V equals full mode fed W + U·Vᵀ.
 // - hidden_grad equals (softmax(h·Wᵀ) − onehot)·W / tokens, and loss equals the CE, computed in JS from
@@ -62,40 +63,45 @@ async function fullModeLoss(model: LoadedModel, deltas: Map<string, Float64Array
 describe.each(['stories260k', 'tiny-random-gpt2'])('%s adapters vs merged weights', (name) => {
   const { batch } = promptsBatch(readReference(name));
 
-  it('LoRA loss equals full mode with W + (α/r)·B·A', async () => {
-    const model = await loadModel(path.join(MODELS, name));
-    const [rank, alpha] = [2, 6];
-    const engine = await Engine.create(model, { peft: { kind: 'lora', rank, alpha } });
-    const deltas = new Map<string, Float64Array>();
-    let params: Float32Array[];
-    try {
-      params = engine.initialParams();
-      const base = (await engine.forward(batch, params)).loss;
-      // Give every lora_B non-zero values, so the branch is live.
-      params = params.map((p, i) =>
-        engine.trainables[i]!.role === 'lora_B' ? pseudoRandom(p.length, 7 + i, 0.05) : p,
-      );
-      const adapted = (await engine.forward(batch, params)).loss;
-      expect(Math.max(...adapted.map((l, b) => Math.abs(l - base[b]!)))).toBeGreaterThan(1e-3);
+  it.each(['branch', 'merged'] as const)(
+    'LoRA (%s form) loss equals full mode with W + (α/r)·B·A',
+    async (loraForm) => {
+      const model = await loadModel(path.join(MODELS, name));
+      const [rank, alpha] = [2, 6];
+      const engine = await Engine.create(model, { peft: { kind: 'lora', rank, alpha }, loraForm });
+      const deltas = new Map<string, Float64Array>();
+      let params: Float32Array[];
+      try {
+        params = engine.initialParams();
+        const base = (await engine.forward(batch, params)).loss;
+        // Give every lora_B non-zero values, so the branch is live.
+        params = params.map((p, i) =>
+          engine.trainables[i]!.role === 'lora_B' ? pseudoRandom(p.length, 7 + i, 0.05) : p,
+        );
+        const adapted = (await engine.forward(batch, params)).loss;
+        expect(Math.max(...adapted.map((l, b) => Math.abs(l - base[b]!)))).toBeGreaterThan(1e-3);
 
-      for (let i = 0; i < engine.trainables.length; i += 2) {
-        const [a, b] = [engine.trainables[i]!, engine.trainables[i + 1]!];
-        const [out, inner, inDim] = [b.shape[0]!, rank, a.shape[1]!];
-        const delta = matmul(params[i + 1]!, params[i]!, out, inner, inDim).map((x) => (x * alpha) / rank); // [out, in]
-        const weightKey = a.name.replace(/^base_model\.model\./, '').replace(/\.lora_A\.weight$/, '.weight');
-        const key = [...model.weights.tensors.keys()].find((k) => weightKey.endsWith(k)) as string;
-        const stored =
-          linearStorage(model.config.family) === 'in_out'
-            ? Float64Array.from(transposed(Float32Array.from(delta), out, inDim))
-            : delta;
-        deltas.set(key, stored);
+        for (let i = 0; i < engine.trainables.length; i += 2) {
+          const [a, b] = [engine.trainables[i]!, engine.trainables[i + 1]!];
+          const [out, inner, inDim] = [b.shape[0]!, rank, a.shape[1]!];
+          const delta = matmul(params[i + 1]!, params[i]!, out, inner, inDim).map((x) => (x * alpha) / rank); // [out, in]
+          const weightKey = a.name
+            .replace(/^base_model\.model\./, '')
+            .replace(/\.lora_A\.weight$/, '.weight');
+          const key = [...model.weights.tensors.keys()].find((k) => weightKey.endsWith(k)) as string;
+          const stored =
+            linearStorage(model.config.family) === 'in_out'
+              ? Float64Array.from(transposed(Float32Array.from(delta), out, inDim))
+              : delta;
+          deltas.set(key, stored);
+        }
+        const merged = await fullModeLoss(model, deltas);
+        adapted.forEach((l, b) => expect(l).toBeCloseTo(merged[b]!, 4));
+      } finally {
+        await engine.dispose();
       }
-      const merged = await fullModeLoss(model, deltas);
-      adapted.forEach((l, b) => expect(l).toBeCloseTo(merged[b]!, 4));
-    } finally {
-      await engine.dispose();
-    }
-  });
+    },
+  );
 
   it('low-rank branch loss equals full mode with W + U·Vᵀ', async () => {
     const model = await loadModel(path.join(MODELS, name));

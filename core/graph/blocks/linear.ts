@@ -1,11 +1,15 @@
 // A projection y = x·W (+ b) with the PEFT branches the plan asks for:
 //
 //   x ─► MatMul(W) ──────────────────────────────┬─► Add(b) ─► y
-//   ├─► MatMul(Aᵀ) ─► Mul(α/r) ─► MatMul(Bᵀ) ────┤            (LoRA: A, B graph inputs)
+//   ├─► MatMul(Aᵀ) ─► Mul(α/r) ─► MatMul(Bᵀ) ────┤            (LoRA, branch form: A, B graph inputs)
 //   └─► MatMul(V) ─► MatMul(Uᵀ) ─────────────────┘            (low-rank: ΔW = U·Vᵀ as stored)
 //
+//   LoRA, merged form:  x ─► MatMul(W + (α/r)·Aᵀ·Bᵀ) ─► y      (the [in, out] sum is built per run)
+//
 // W is a pre-transposed initializer when frozen, or the stored tensor behind a Transpose when it is a
-// graph input (the CPU EP folds Transpose+MatMul into FusedMatMul).
+// graph input (the CPU EP folds Transpose+MatMul into FusedMatMul). The branch form costs two skinny
+// GEMMs and an add over every token; the merged form one small GEMM and an add over W, but W loses
+// ORT's weight pre-packing. Which wins depends on tokens per batch vs the weight size (see the bench).
 import type { WeightRef } from '../../models/types.ts';
 import type { LinearStorage } from '../../peft/linear-dims.ts';
 import type { GraphBuilder, Value } from '../builder.ts';
@@ -20,12 +24,19 @@ export function linear(
   storage: LinearStorage,
 ): Value {
   const transposeStored = (w: Value) => (storage === 'out_in' ? g.transpose(w, [1, 0]) : w);
-  let y: Value;
-  if (weights.isInput(weight)) y = g.matmul(x, transposeStored(weights.stored(weight)));
-  else y = g.matmul(x, storage === 'out_in' ? weights.frozenTransposed(weight) : weights.stored(weight));
+  let w: Value; // [in, out]
+  if (weights.isInput(weight)) w = transposeStored(weights.stored(weight));
+  else w = storage === 'out_in' ? weights.frozenTransposed(weight) : weights.stored(weight);
 
   const lora = weights.plan.lora.get(weight.key);
-  if (lora) {
+  if (lora && weights.loraForm === 'merged') {
+    w = g.scope('lora_merged', () => {
+      const scaledB = g.mul(g.transpose(lora.b, [1, 0]), g.f32(lora.scale)); // [r, out]
+      return g.add(w, g.matmul(g.transpose(lora.a, [1, 0]), scaledB));
+    });
+  }
+  let y = g.matmul(x, w);
+  if (lora && weights.loraForm === 'branch') {
     y = g.scope('lora', () => {
       // Scale the rank-r intermediate, not the output: r columns instead of `out` per token.
       const down = g.mul(g.matmul(x, g.transpose(lora.a, [1, 0])), g.f32(lora.scale));
