@@ -142,6 +142,6 @@ function deepMerge(base: unknown, patch: unknown): unknown {
   return merged;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -8,6 +8,7 @@ import { isTerminalStatus, type RunEvent, type RunStatus } from './events.ts';
 import type { TrainingJob, WorkerCommand } from './protocol.ts';
 import { spawnWorkerThread, type WorkerHandle, type WorkerSpawner } from './worker-host.ts';
 import { RunRecorder } from './run-recorder.ts';
+import { describeSuggestedDefaults, withSuggestedDefaults } from './suggested-defaults.ts';
 import { acquireRunLock, releaseRunLock } from './run-lock.ts';
 import { createEstimator } from '../estimators/registry.ts';
 import { createUpdateRule } from '../optim/registry.ts';
@@ -55,11 +56,17 @@ export class TrainingManager {
     this.progressIntervalMs = options.progressIntervalMs ?? 100;
   }
 
-  /** Validates `input` as a RunConfig, records the run and starts it. Returns the run id. */
-  start(input: unknown, source = 'run config'): string {
-    const config = checkSettings(parseRunConfig(input, source));
+  /**
+   * Validates `input` as a RunConfig (a missing lr/ε takes the estimator's suggestion), records the
+   * run and starts it. `notices` (how the caller completed the config) open the run's events, after
+   * the defaults applied here. Returns the run id.
+   */
+  start(input: unknown, source = 'run config', notices: readonly string[] = []): string {
+    const { input: completed, defaults } = withSuggestedDefaults(input, source);
+    const config = checkSettings(parseRunConfig(completed, source));
     const run = this.store.createRun({ ...describe(config), config: config as Record<string, unknown> });
-    this.launch({ runId: run.id, config, checkpointDir: this.store.runDir(run.id) });
+    const opening = [...notices, ...(defaults ? [describeSuggestedDefaults(defaults)] : [])];
+    this.launch({ runId: run.id, config, checkpointDir: this.store.runDir(run.id) }, opening);
     return run.id;
   }
 
@@ -157,7 +164,7 @@ export class TrainingManager {
     await Promise.all(runs.map((run) => run.ended));
   }
 
-  private launch(job: TrainingJob): void {
+  private launch(job: TrainingJob, notices: readonly string[] = []): void {
     if (this.live.has(job.runId)) throw new Error(`run ${job.runId} is already running`);
     const runDir = this.store.runDir(job.runId);
     acquireRunLock(runDir, job.runId);
@@ -205,6 +212,7 @@ export class TrainingManager {
       resolveEnd(summary);
     });
     recorder.record({ kind: 'status', status: 'running' });
+    for (const message of notices) handle({ kind: 'notice', message });
     worker.send({ type: 'start', job });
   }
 

@@ -50,6 +50,11 @@ const quickRun = [
   '32',
 ];
 
+/** `args` without the given flags and their values. */
+function withoutFlags(args: readonly string[], ...flags: string[]): string[] {
+  return args.filter((arg, i) => !flags.includes(arg) && !flags.includes(args[i - 1] ?? ''));
+}
+
 describe('zo-studio train / resume', () => {
   it('trains from flags and ends the JSON stream with the summary line', () => {
     const { code, stdout, stderr } = zo('train', ...quickRun, '--json');
@@ -153,6 +158,59 @@ describe('zo-studio train / resume', () => {
       expect.objectContaining({ type: 'checkpoint', reason: 'cancel', step: summary.steps }),
     );
     expect(history.store.requireRun(summary.run_id as string).status).toBe('cancelled');
+  });
+
+  it("fills a missing lr and ε from the estimator's suggestion for the PEFT mode, and says so", () => {
+    const withoutLrEps = withoutFlags(quickRun, '--lr', '--eps');
+    const { code, stdout, stderr } = zo('train', ...withoutLrEps, '--steps', '2', '--json');
+    expect(code, stderr).toBe(0);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    // MeZO's LoRA row (App. E): lr 1e-4, ε 1e-2; the run's first event says so.
+    expect(lines[0]).toMatchObject({
+      type: 'notice',
+      message: expect.stringMatching(
+        /^lr 0\.0001 and eps 0\.01 not given: using mezo's suggestion for lora runs \(MeZO/,
+      ),
+    });
+    expect(lines.find((line) => line.type === 'step')).toMatchObject({ learning_rate: 1e-4 });
+    const runId = (lines.at(-1) as { run_id: string }).run_id;
+    expect(history.store.requireRun(runId).config).toMatchObject({
+      lr: 1e-4,
+      estimator: { id: 'mezo', settings: { eps: 1e-2 } },
+    });
+
+    // run.json without lr: prefix tuning's suggestion; its own ε stays.
+    const configFile = path.join(history.dir, 'no-lr.json');
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        model: stories260k,
+        data: { train: path.join(sherlock, 'train.jsonl'), task: 'lm', maxLength: 32, trainRows: 24 },
+        peft: { mode: 'prefix' },
+        estimator: { id: 'mezo', settings: { eps: 0.05 } },
+        budget: { steps: 1 },
+        batchSize: 4,
+        eval: { everySteps: 1, rows: 4 },
+      }),
+    );
+    const readable = zo('train', '--config', configFile);
+    expect(readable.code, readable.stderr).toBe(0);
+    expect(readable.stdout).toMatch(/^note: lr 0\.01 not given: using mezo's suggestion for prefix runs/m);
+    const readableRunId = /^run (\S+) completed/m.exec(readable.stdout)?.[1] ?? '';
+    expect(history.store.requireRun(readableRunId).config).toMatchObject({
+      lr: 1e-2,
+      estimator: { settings: { eps: 0.05 } },
+    });
+
+    // No suggestion to fall back on: the error says what to set.
+    const noSuggestion = zo('train', ...withoutLrEps, '--estimator', 'interpolation');
+    expect(noSuggestion.code).toBe(1);
+    expect(noSuggestion.stderr).toMatch(
+      /no learning rate given, and estimator interpolation has no suggested one for lora runs \(it has suggestions for: no PEFT mode\); set "lr" \(--lr\)/,
+    );
   });
 
   it('names the bad flag, field or id', () => {

@@ -3,7 +3,6 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runFromCli } from '../../train/cli-run.ts';
-import { parseRunConfig } from '../../train/config.ts';
 
 const USAGE = `usage: zo-studio train --config run.json [flags] [--json] [--db PATH]
        zo-studio train --model DIR --train FILE [--validation FILE] --task lm|classification|NAME
@@ -20,8 +19,8 @@ flags (each overrides the config file):
   --steps N              budget in steps
   --forward-passes N     budget in forward passes
   --batch N              examples per step (default 16)
-  --lr X                 learning rate
-  --eps X                perturbation scale (estimator setting "eps")
+  --lr X                 learning rate (default: the estimator's suggestion for the PEFT mode)
+  --eps X                perturbation scale, estimator setting "eps" (default: as --lr)
   --schedule KIND        constant | linear | cosine (default constant)
   --warmup N             warm-up steps
   --seed N               run seed (default 0)
@@ -83,14 +82,13 @@ export async function run(argv: string[]): Promise<number> {
   const base = flags.config
     ? absolutePaths(await readConfigFile(flags.config), dirname(resolve(flags.config)))
     : {};
-  const config = parseRunConfig(
-    absolutePaths(applyFlags(base, flags), process.cwd()),
-    flags.config ? `${flags.config} (with command-line flags)` : 'command-line flags',
-  );
+  const input = absolutePaths(applyFlags(base, flags), process.cwd());
+  const source = flags.config ? `${flags.config} (with command-line flags)` : 'command-line flags';
   return runFromCli({
     ...(flags.db ? { db: flags.db } : {}),
     json: flags.json,
-    begin: (manager) => manager.start(config),
+    // The manager validates the config and fills a missing lr/ε from the estimator's suggestion.
+    begin: (manager) => manager.start(input, source),
   });
 }
 
