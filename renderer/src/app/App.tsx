@@ -9,12 +9,11 @@ import ListItemText from '@mui/material/ListItemText';
 import { ThemeProvider } from '@mui/material/styles';
 import Typography from '@mui/material/Typography';
 import useMediaQuery from '@mui/material/useMediaQuery';
-import { useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
+import LinearProgress from '@mui/material/LinearProgress';
 import type { Settings } from '../../../core/api/domains/settings.ts';
 import { useApi } from '../api/api-context.tsx';
-import { ComparePage } from '../pages/compare/ComparePage.tsx';
 import { PlaygroundPage } from '../pages/PlaygroundPage.tsx';
-import { RunDashboardPage } from '../pages/RunDashboardPage.tsx';
 import { RunsPage } from '../pages/RunsPage.tsx';
 import { SettingsPage } from '../pages/SettingsPage.tsx';
 import { StartPage } from '../pages/StartPage.tsx';
@@ -22,6 +21,14 @@ import { WizardPage } from '../pages/wizard/WizardPage.tsx';
 import { takeStarterDraft } from '../pages/wizard/draft.ts';
 import { hrefOf, useRoute, type Route } from './route.ts';
 import { studioTheme } from './theme.ts';
+
+// The chart pages carry @mui/x-charts: loaded on first visit so the first paint stays small.
+const RunDashboardPage = lazy(() =>
+  import('../pages/RunDashboardPage.tsx').then((m) => ({ default: m.RunDashboardPage })),
+);
+const ComparePage = lazy(() =>
+  import('../pages/compare/ComparePage.tsx').then((m) => ({ default: m.ComparePage })),
+);
 
 const navWidth = 210;
 
@@ -100,7 +107,9 @@ export function App() {
           </List>
         </Drawer>
         <Box component="main" sx={{ flex: 1, p: 4, maxWidth: 1280, minWidth: 0 }}>
-          <Page route={route} onSettings={(settings) => setThemeSetting(settings.theme)} />
+          <Suspense fallback={<LinearProgress aria-label="loading page" />}>
+            <Page route={route} onSettings={(settings) => setThemeSetting(settings.theme)} />
+          </Suspense>
         </Box>
       </Box>
     </ThemeProvider>

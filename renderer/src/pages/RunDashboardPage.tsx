@@ -162,7 +162,7 @@ export function RunDashboardPage({ runId }: { runId: string }) {
         <StatTile label="Steps / s" value={latest ? latest.stepsPerSecond.toFixed(2) : '—'} />
         <StatTile label="ETA" value={latest?.etaMs != null ? formatDuration(latest.etaMs) : '—'} />
         <StatTile label="Memory" value={latest ? formatBytes(latest.memoryBytes) : '—'} />
-        <StatTile label="Device" value={latest?.device ?? '—'} />
+        <StatTile label="Device" value={latest?.device ?? String(run.data?.config.ep ?? '—')} />
       </Stack>
       <Paper sx={{ p: 2 }}>
         <Stack direction="row" sx={{ mb: 1, justifyContent: 'flex-end' }}>

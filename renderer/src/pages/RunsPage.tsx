@@ -180,7 +180,7 @@ export function RunsPage() {
                     slotProps={{ input: { 'aria-label': `select ${run.name}` } }}
                   />
                 </TableCell>
-                <TableCell>
+                <TableCell sx={{ whiteSpace: 'nowrap' }}>
                   <a href={hrefOf({ page: 'run', runId: run.id })}>{run.name}</a>
                 </TableCell>
                 <TableCell>

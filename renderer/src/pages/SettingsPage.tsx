@@ -1,5 +1,6 @@
 // Settings: execution provider (with what this machine offers), threads, theme; the data directory.
 import Button from '@mui/material/Button';
+import Chip from '@mui/material/Chip';
 import MenuItem from '@mui/material/MenuItem';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
@@ -48,15 +49,7 @@ export function SettingsPage({ onSaved }: { onSaved: (settings: Settings) => voi
               onChange={(e) =>
                 setDraft({ ...draft, executionProvider: e.target.value as Settings['executionProvider'] })
               }
-              helperText={
-                providers
-                  ? providers
-                      .map((p) => `${p.name}: ${p.available ? 'available' : 'not available'} (${p.detail})`)
-                      .join(' · ')
-                  : probe.error
-                    ? `Provider check failed: ${probe.error.message}`
-                    : 'Checking which providers start on this machine…'
-              }
+              helperText="Auto picks CUDA, then WebGPU when it beats the CPU, else the CPU"
             >
               <MenuItem value="auto">Auto</MenuItem>
               <MenuItem value="cpu">CPU</MenuItem>
@@ -84,7 +77,7 @@ export function SettingsPage({ onSaved }: { onSaved: (settings: Settings) => voi
               label="Data directory"
               value={current.data?.dataDir ?? ''}
               slotProps={{ input: { readOnly: true } }}
-              helperText="Set at launch with --data-dir (or ZO_STUDIO_DATA)"
+              helperText="Set at launch with --data-dir"
             />
             <ErrorAlert error={saveError} />
             <Stack sx={{ alignItems: 'center' }} direction="row" spacing={2}>
@@ -100,6 +93,33 @@ export function SettingsPage({ onSaved }: { onSaved: (settings: Settings) => voi
           </Stack>
         </Paper>
       ) : null}
+      <Paper sx={{ p: 2 }}>
+        <Typography variant="subtitle2" gutterBottom>
+          Execution providers on this machine
+        </Typography>
+        <ErrorAlert error={probe.error} />
+        {providers ? (
+          <Stack spacing={1}>
+            {providers.map((provider) => (
+              <Stack key={provider.name} direction="row" spacing={1.5} sx={{ alignItems: 'baseline' }}>
+                <Chip
+                  size="small"
+                  label={`${provider.name}: ${provider.available ? 'available' : 'not available'}`}
+                  color={provider.available ? 'success' : 'default'}
+                  data-provider={provider.name}
+                />
+                <Typography variant="caption" color="text.secondary">
+                  {provider.detail}
+                </Typography>
+              </Stack>
+            ))}
+          </Stack>
+        ) : (
+          <Typography variant="body2" color="text.secondary">
+            Checking which providers start here…
+          </Typography>
+        )}
+      </Paper>
       {system.data ? (
         <Paper sx={{ p: 2 }}>
           <Typography variant="subtitle2">This machine</Typography>
