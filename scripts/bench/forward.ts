@@ -1,5 +1,6 @@
 // Forward-pass benchmark: `npm run bench -- forward [--rounds 2] [--runs 5] [--threads 2] [--quick]`
-// (--quick: stories260k only, one round: a smoke test of the harness).
+// (--quick: stories260k only, one round: a smoke test of the harness; --no-memory: skip the per-variant
+// RSS children when time is short).
 // Models: stories260k (fixture) and a random-weight model of SmolLM-135M's shape written here as a temp
 // HF folder. Variants (all CPU EP):
 //   initializers  frozen weights as initializers, fused contrib norms (the engine's default CPU build)
@@ -165,6 +166,9 @@ async function timingChild(modelDir: string, runs: number, threads: number): Pro
       const sorted = (times.get(v) ?? []).sort((x, y) => x - y);
       result[v]?.push(sorted[Math.floor(sorted.length / 2)] as number);
     }
+    // Progress on stderr (passed through by the parent), so a run cut short still leaves numbers.
+    const medians = variants.map((v) => `${v} ${result[v]?.at(-1)?.toFixed(1)} ms`).join(', ');
+    process.stderr.write(`  ${b}×${t}: ${medians}\n`);
   }
   for (const { engine } of engines) await engine.dispose();
   return result;
@@ -174,8 +178,9 @@ function runChild<T>(args: string[]): T {
   const out = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--child', ...args], {
     encoding: 'utf8',
     maxBuffer: 1 << 24,
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  if (out.status !== 0) throw new Error(`bench child ${args.join(' ')} failed:\n${out.stderr}`);
+  if (out.status !== 0) throw new Error(`bench child ${args.join(' ')} failed (exit ${out.status})`);
   return JSON.parse(out.stdout.trim().split('\n').pop() ?? '') as T;
 }
 
@@ -189,6 +194,7 @@ async function main(): Promise<void> {
       runs: { type: 'string', default: '5' },
       threads: { type: 'string', default: String(Math.min(os.availableParallelism(), 2)) },
       quick: { type: 'boolean' },
+      'no-memory': { type: 'boolean' },
     },
   });
   const [runs, threads] = [Number(values.runs), Number(values.threads)];
@@ -216,7 +222,7 @@ async function main(): Promise<void> {
     const results = new Map<string, { rss: Record<string, RssResult>; ms: TimingResult }>();
     for (const [name, dir] of models) {
       const rss: Record<string, RssResult> = {};
-      for (const v of Object.keys(VARIANTS)) {
+      for (const v of values['no-memory'] ? [] : Object.keys(VARIANTS)) {
         rss[v] = runChild<RssResult>(['rss', dir, '--variant', v, '--threads', String(threads)]);
         process.stderr.write(
           `${name} ${v}: peak RSS ${Math.round(rss[v].peakRssMb)} MiB, create ${Math.round(rss[v].createMs)} ms\n`,
@@ -269,7 +275,7 @@ function report(
       const fastest = Math.min(...Object.keys(VARIANTS).map(at));
       for (const v of Object.keys(VARIANTS)) {
         const m = at(v);
-        const r = rss[v] as RssResult;
+        const r = rss[v] ?? { peakRssMb: NaN, createMs: NaN };
         lines.push(
           `| ${model} | ${v} | ${b}×${t} | ${m.toFixed(1)} | ${Math.round((b * t * 1000) / m)} | ${(m / fastest).toFixed(3)} | ${Math.round(r.peakRssMb)} | ${Math.round(r.createMs)} |`,
         );
