@@ -1,9 +1,10 @@
 // zo-studio serve: the studio UI and its API on localhost, for a headless GPU box or a browser test.
 import { parseArgs } from 'node:util';
-import { rendererDir } from '../../server/app-paths.ts';
+import { bundledRunWorker, rendererDir } from '../../server/app-paths.ts';
 import { userDataDir } from '../../store/paths.ts';
 import { startBackend } from '../../server/start-backend.ts';
 import { startStudioServer } from '../../server/studio-server.ts';
+import { spawnWorkerThread } from '../../train/worker-host.ts';
 
 const usage = `usage: zo-studio serve [--port N] [--host 127.0.0.1] [--data-dir DIR]
 
@@ -37,7 +38,10 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`zo-studio serve: --port must be an integer 0-65535, got '${values.port}'\n`);
     return 2;
   }
-  const backend = await startBackend(values['data-dir'] ?? userDataDir());
+  const runWorker = bundledRunWorker();
+  const backend = await startBackend(values['data-dir'] ?? userDataDir(), {
+    ...(runWorker ? { spawnTrainingWorker: () => spawnWorkerThread(runWorker) } : {}),
+  });
   const server = await startStudioServer({
     handlers: backend.handlers,
     events: backend.context.events,
