@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../../core/api/client.ts';
 import { dispatchCall } from '../../core/api/dispatch.ts';
 import type { ApiEvent } from '../../core/api/events.ts';
+import { bundledRunWorker } from '../../core/server/app-paths.ts';
 import { startBackend, type Backend } from '../../core/server/start-backend.ts';
 import { spawnWorkerThread } from '../../core/train/worker-host.ts';
 import { ensureBuilt } from '../e2e/build.ts';
@@ -29,6 +30,13 @@ afterAll(async () => {
 });
 
 describe('bundled training worker', () => {
+  it('is what code running from out/main uses, and source code does not', () => {
+    expect(bundledRunWorker(join(projectRoot, 'out', 'main', 'chunks'))).toBe(
+      join(projectRoot, 'out/main/run-worker.js'),
+    );
+    expect(bundledRunWorker(join(projectRoot, 'core', 'server'))).toBeUndefined();
+  });
+
   it('trains a run to completion', async () => {
     const api = createApiClient({
       call: (method, payload) => dispatchCall(backend.handlers, method, payload),
