@@ -54,6 +54,11 @@ export const RunConfigSchema = z.object({
   model: z.string().min(1),
   data: DataConfigSchema,
   peft: PeftConfigSchema.default({ mode: 'lora', rank: 8, alpha: 16 }),
+  /**
+   * A PEFT adapter folder (adapter_config.json + adapter_model.safetensors) whose tensors are the
+   * run's starting parameters; `peft` must describe the same adapter (see init-adapter.ts).
+   */
+  initAdapter: z.string().min(1).optional(),
   /** Estimator id from core/estimators' registry; `settings` is checked against its own schema. */
   estimator: z
     .object({

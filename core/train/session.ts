@@ -3,6 +3,7 @@
 // registries, minibatch objectives and validation. The loop sees only this interface.
 import type { RunConfig } from './config.ts';
 import { batchLossOutputGrad } from './loss-output-grad.ts';
+import { adapterStartParams } from './init-adapter.ts';
 import { peftPlanConfig } from './peft-settings.ts';
 import { loadTrainingData } from './training-data.ts';
 import { batchesOf, makeBatch, type TokenBatch } from '../data/batches.ts';
@@ -94,7 +95,12 @@ export async function openTrainingSession(config: RunConfig): Promise<TrainingSe
     notes: data.notes,
     estimator,
     updateRule,
-    initialParams: () => toParams(engine.initialParams()),
+    // Read only for a fresh start: a resumed run's parameters come from its checkpoint, so moving or
+    // deleting the adapter folder later does not strand the run.
+    initialParams: () =>
+      config.initAdapter
+        ? adapterStartParams(config.initAdapter, model, config.peft, engine.trainables)
+        : toParams(engine.initialParams()),
     trainBatch(rows) {
       const examples = rows.map((row) => data.train[row] as EncodedExample);
       const batch = makeBatch(examples, batchOptions);

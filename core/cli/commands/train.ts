@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runFromCli } from '../../train/cli-run.ts';
+import { withAdapterPeft } from '../../train/init-adapter.ts';
 
 const USAGE = `usage: zo-studio train --config run.json [flags] [--json] [--db PATH]
        zo-studio train --model DIR --train FILE [--validation FILE] --task lm|classification|NAME
@@ -14,6 +15,7 @@ flags (each overrides the config file):
   --validation FILE      validation rows (default: rows held out of --train)
   --task NAME            lm, classification, or a built-in task (sst2, rte, ...)
   --peft MODE            lora | prefix | full (default lora)
+  --init-adapter DIR     start from this PEFT adapter's tensors (its settings fill what --peft/run.json leave out)
   --estimator ID         gradient estimator (see \`zo-studio estimators\`; default mezo)
   --optimizer ID         update rule (default zo-sgd)
   --steps N              budget in steps
@@ -42,6 +44,7 @@ const OPTIONS = {
   validation: { type: 'string' },
   task: { type: 'string' },
   peft: { type: 'string' },
+  'init-adapter': { type: 'string' },
   estimator: { type: 'string' },
   optimizer: { type: 'string' },
   steps: { type: 'string' },
@@ -82,13 +85,16 @@ export async function run(argv: string[]): Promise<number> {
   const base = flags.config
     ? absolutePaths(await readConfigFile(flags.config), dirname(resolve(flags.config)))
     : {};
-  const input = absolutePaths(applyFlags(base, flags), process.cwd());
   const source = flags.config ? `${flags.config} (with command-line flags)` : 'command-line flags';
+  const { input, notice } = await withAdapterPeft(
+    absolutePaths(applyFlags(base, flags), process.cwd()),
+    source,
+  );
   return runFromCli({
     ...(flags.db ? { db: flags.db } : {}),
     json: flags.json,
     // The manager validates the config and fills a missing lr/ε from the estimator's suggestion.
-    begin: (manager) => manager.start(input, source),
+    begin: (manager) => manager.start(input, source, notice ? [notice] : []),
   });
 }
 
@@ -132,6 +138,7 @@ function applyFlags(base: Record<string, unknown>, flags: Flags): Record<string,
 
   set(config, 'name', flags.name);
   set(config, 'model', flags.model);
+  set(config, 'initAdapter', flags['init-adapter']);
   if (flags.train || flags.validation || flags.task || flags['max-length']) {
     const data = section('data');
     set(data, 'train', flags.train);
@@ -172,13 +179,17 @@ function applyFlags(base: Record<string, unknown>, flags: Flags): Record<string,
   return config;
 }
 
-/** Model and data paths resolved against `baseDir` (a config file's folder, or the working directory). */
+/** Model, init adapter and data paths resolved against `baseDir` (a config file's folder, or the working directory). */
 function absolutePaths(config: Record<string, unknown>, baseDir: string): Record<string, unknown> {
   const absolute = (value: unknown): unknown =>
     typeof value === 'string' && value !== '' && !value.startsWith('hf:') && !isAbsolute(value)
       ? resolve(baseDir, value)
       : value;
-  const out: Record<string, unknown> = { ...config, model: absolute(config.model) };
+  const out: Record<string, unknown> = {
+    ...config,
+    model: absolute(config.model),
+    initAdapter: absolute(config.initAdapter),
+  };
   if (typeof config.data === 'object' && config.data !== null) {
     const data = config.data as Record<string, unknown>;
     out.data = { ...data, train: absolute(data.train), validation: absolute(data.validation) };
