@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createEstimator } from '../../core/estimators/registry.ts';
-import type { Params } from '../../core/estimators/types.ts';
+import type { EvaluateRequest, Evaluation, Objective, Params } from '../../core/estimators/types.ts';
 import { createUpdateRule } from '../../core/optim/registry.ts';
 import { stepSeed } from '../../core/random/seed-sequence.ts';
 import { DataOrder } from '../../core/train/data-order.ts';
@@ -51,21 +51,22 @@ async function runTask(task: Task): Promise<Record<string, unknown>> {
     if (task.table === 'ratio') {
       // Each measured step is paired with plain forward passes of the same batch at θ right before it,
       // so load from other processes hits both sides of the ratio; the table reports medians.
-      const request = row.id === 'pseuzo' ? { outputs: true, outputGrad: true } : undefined;
+      const request: EvaluateRequest | undefined =
+        row.id === 'pseuzo' ? { outputs: true, outputGrad: true } : undefined;
       const ratios: number[] = [];
       const forwardMs: number[] = [];
       const stepMs: number[] = [];
       let passes = 0;
       for (let step = 0; step < 16; step++) {
         const batch = session.trainBatch(order.batch(step));
-        let forward = Infinity;
+        let forward = 0;
         for (let i = 0; i < 2; i++) {
           const t = performance.now();
           await batch.objective.evaluate(
             params.map((p) => p.data),
             request,
           );
-          forward = Math.min(forward, performance.now() - t);
+          forward += (performance.now() - t) / 2;
         }
         const t = performance.now();
         const result = await estimator.estimate({
@@ -85,6 +86,24 @@ async function runTask(task: Task): Promise<Record<string, unknown>> {
           passes += result.forwardPasses;
         }
       }
+      // Bookkeeping alone: the same steps against a constant objective (no model), so the cost of
+      // generating, perturbing, expanding and updating is measured without the forward passes' noise.
+      const probe = await batch0Outputs(session, order, request);
+      const constant: Objective = { evaluate: async () => probe };
+      const bookkeepingMs: number[] = [];
+      for (let step = 16; step < 26; step++) {
+        const t = performance.now();
+        const result = await estimator.estimate({
+          objective: constant,
+          params,
+          state: estimatorState,
+          step,
+          seed: stepSeed(task.seed, step),
+        });
+        estimatorState = result.state;
+        optimizerState = rule.apply(params, result.estimate, optimizerState, 0);
+        bookkeepingMs.push(performance.now() - t);
+      }
       const forward = median(forwardMs);
       const step = median(stepMs);
       const perStep = passes / stepMs.length;
@@ -96,6 +115,7 @@ async function runTask(task: Task): Promise<Record<string, unknown>> {
         stepMs: step,
         passesPerStep: perStep,
         ratio: median(ratios),
+        bookkeepingMs: median(bookkeepingMs),
       };
     }
     const curve: [number, number][] = [];
@@ -128,6 +148,19 @@ async function runTask(task: Task): Promise<Record<string, unknown>> {
   } finally {
     await session.dispose();
   }
+}
+
+/** A real evaluation's result at θ (outputs included for PseuZO), replayed by the constant objective. */
+async function batch0Outputs(
+  session: Awaited<ReturnType<typeof openSherlock>>,
+  order: DataOrder,
+  request: EvaluateRequest | undefined,
+): Promise<Evaluation> {
+  const { objective } = session.trainBatch(order.batch(0));
+  return objective.evaluate(
+    session.initialParams().map((p) => p.data),
+    request,
+  );
 }
 
 function median(values: number[]): number {
@@ -226,11 +259,11 @@ async function main(): Promise<void> {
         `\n### step time ÷ (forward passes × one forward), ${mode} (stories260k, ${shape.batchSize}×${shape.maxLength})\n`,
       );
       console.log(
-        '| estimator | params | one forward ms | FP/step | step ms | ratio |\n|---|---|---|---|---|---|',
+        '| estimator | params | one forward ms | FP/step | step ms | ratio (paired medians) | bookkeeping ms | 1 + bookkeeping/(FP·forward) |\n|---|---|---|---|---|---|---|---|',
       );
       for (const r of ratio)
         console.log(
-          `| ${String(r.id)} | ${String(r.params)} | ${(r.forwardMs as number).toFixed(1)} | ${(r.passesPerStep as number).toFixed(1)} | ${(r.stepMs as number).toFixed(1)} | ${(r.ratio as number).toFixed(3)} |`,
+          `| ${String(r.id)} | ${String(r.params)} | ${(r.forwardMs as number).toFixed(1)} | ${(r.passesPerStep as number).toFixed(1)} | ${(r.stepMs as number).toFixed(1)} | ${(r.ratio as number).toFixed(3)} | ${(r.bookkeepingMs as number).toFixed(1)} | ${(1 + (r.bookkeepingMs as number) / ((r.passesPerStep as number) * (r.forwardMs as number))).toFixed(3)} |`,
         );
     }
     const efficiency = results.filter((r) => r.table === 'efficiency' && r.mode === mode);
