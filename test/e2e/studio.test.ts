@@ -188,6 +188,16 @@ describe('ZO Studio in Chromium', () => {
     await page.getByRole('button', { name: 'Close' }).click();
   });
 
+  it('forks the first run from its last checkpoint', async () => {
+    await page.getByRole('button', { name: 'Fork…' }).click();
+    await page.getByLabel('Steps to train after it').fill('2');
+    await shot('14-fork');
+    await page.getByRole('button', { name: 'Start fork' }).click();
+    await page.waitForURL((url) => url.hash.startsWith('#/runs/') && !url.hash.endsWith(firstRun));
+    await waitUntil(async () => (await status()) === 'completed', 'fork completion');
+    await expect.poll(() => page.locator('[data-stat="Step"]').textContent()).toBe('12 / 12');
+  });
+
   it('generates with the base and the tuned model in the playground', async () => {
     await page.goto(`${serve.url}#/playground?run=${encodeURIComponent(firstRun)}`);
     await page.getByLabel('Prompt').fill('Once upon a time');
@@ -197,14 +207,14 @@ describe('ZO Studio in Chromium', () => {
       .poll(() => page.locator('[data-output="Tuned model"]').textContent(), { timeout: 60_000 })
       .not.toBe('');
     expect(await page.locator('[data-output="Base model"]').textContent()).not.toBe('');
-    await shot('14-playground');
+    await shot('15-playground');
   });
 
   it('shows settings with this machine, and logged no page errors', async () => {
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.getByText('This machine', { exact: true }).waitFor();
     await page.getByText(/^cpu: available/).waitFor({ timeout: 60_000 });
-    await shot('15-settings');
+    await shot('16-settings');
     expect(consoleErrors).toEqual([]);
     expect(secondRun).not.toBe(firstRun);
   });

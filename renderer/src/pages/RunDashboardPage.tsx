@@ -14,6 +14,7 @@ import { useApi, useApiEvents, useCall } from '../api/api-context.tsx';
 import { navigate } from '../app/route.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { ExportDialog } from '../components/ExportDialog.tsx';
+import { ForkDialog } from '../components/ForkDialog.tsx';
 import { MetricChart } from '../components/MetricChart.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { StatTile } from '../components/StatTile.tsx';
@@ -32,6 +33,7 @@ export function RunDashboardPage({ runId }: { runId: string }) {
   const [axis, setAxis] = useState<XAxis>('step');
   const [actionError, setActionError] = useState<Error | null>(null);
   const [isExporting, setIsExporting] = useState(false);
+  const [isForking, setIsForking] = useState(false);
   const [liveBaseline, setLiveBaseline] = useState<Record<string, number> | null>(null);
 
   useEffect(() => {
@@ -62,6 +64,8 @@ export function RunDashboardPage({ runId }: { runId: string }) {
       setCurves((c) => addEvent(c, event));
     } else if (event.kind === 'run.status') {
       setStatus(event.status);
+      // A pause or the end writes a checkpoint: refresh the list the Fork dialog offers.
+      if (event.status !== 'running') run.reload();
       setMessage(event.message ?? null);
     }
   });
@@ -128,6 +132,13 @@ export function RunDashboardPage({ runId }: { runId: string }) {
               onClick={() => control('training.cancel')}
             >
               Cancel
+            </Button>
+            <Button
+              variant="outlined"
+              disabled={!run.data?.checkpoints.length || isLive}
+              onClick={() => setIsForking(true)}
+            >
+              Fork…
             </Button>
             <Button variant="outlined" onClick={() => navigate({ page: 'playground', runId })}>
               Playground
@@ -210,6 +221,13 @@ export function RunDashboardPage({ runId }: { runId: string }) {
         ) : null}
       </Paper>
       <ExportDialog runId={runId} open={isExporting} onClose={() => setIsExporting(false)} />
+      <ForkDialog
+        runId={runId}
+        open={isForking}
+        checkpoints={run.data?.checkpoints ?? []}
+        learningRate={Number(run.data?.config.lr ?? 1e-4)}
+        onClose={() => setIsForking(false)}
+      />
     </Stack>
   );
 }
