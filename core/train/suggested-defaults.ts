@@ -3,7 +3,7 @@
 // Applied only when a run is created: the stored config then holds the values, so resume and fork
 // re-validate exactly what ran instead of picking up a suggestion that changed since.
 import { estimatorInfo, findEstimator } from '../estimators/registry.ts';
-import { isPlainObject as isRecord, RunConfigError, RunConfigSchema } from './config.ts';
+import { isPlainObject, RunConfigError, RunConfigSchema } from './config.ts';
 
 export interface SuggestedDefaults {
   estimator: string;
@@ -23,7 +23,7 @@ export function withSuggestedDefaults(
   input: unknown,
   source: string,
 ): { input: unknown; defaults: SuggestedDefaults | null } {
-  if (!isRecord(input)) return { input, defaults: null };
+  if (!isPlainObject(input)) return { input, defaults: null };
   // The sections' own schemas supply their defaults (peft lora, estimator mezo): one source of truth.
   const peft = RunConfigSchema.shape.peft.safeParse(input.peft);
   const estimator = RunConfigSchema.shape.estimator.safeParse(input.estimator);
@@ -50,8 +50,8 @@ export function withSuggestedDefaults(
   if (needsLr) completed.lr = applied.lr = suggestion.lr;
   if (needsEps) {
     applied.eps = suggestion.eps;
-    const section = isRecord(input.estimator) ? input.estimator : {};
-    const settings = isRecord(section.settings) ? section.settings : {};
+    const section = isPlainObject(input.estimator) ? input.estimator : {};
+    const settings = isPlainObject(section.settings) ? section.settings : {};
     completed.estimator = { ...section, settings: { ...settings, eps: suggestion.eps } };
   }
   return {
