@@ -215,6 +215,13 @@ describe('ZO Studio in Chromium', () => {
     await page.getByText('This machine', { exact: true }).waitFor();
     await page.getByText(/^cpu: available/).waitFor({ timeout: 60_000 });
     await shot('16-settings');
+    await page.getByLabel('Theme').click();
+    await page.getByRole('option', { name: 'Dark' }).click();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved', { exact: true }).waitFor();
+    await page.goto(`${serve.url}#/runs/${firstRun}`);
+    await waitUntil(async () => (await chartPoints('Loss')) > 0, 'the dark dashboard');
+    await shot('17-dashboard-dark');
     expect(consoleErrors).toEqual([]);
     expect(secondRun).not.toBe(firstRun);
   });
