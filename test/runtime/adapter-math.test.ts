@@ -186,3 +186,44 @@ describe('outputs derived from the final hidden states', () => {
     }
   });
 });
+
+describe('answer position input', () => {
+  it('answer_pos picks the logits of that position (equal to scoring the text cut there)', async () => {
+    const model = await loadModel(path.join(MODELS, 'stories260k'));
+    const V = model.config.vocab;
+    const engine = await Engine.create(model, { outputs: { lastLogits: true, answerPos: true } });
+    try {
+      const { batch } = promptsBatch(readReference('stories260k'));
+      const cut = 3;
+      const at = await engine.forward(
+        { ...batch, answerPos: new BigInt64Array(batch.batch).fill(BigInt(cut)) },
+        [],
+      );
+      // The same rows truncated after position `cut`: their last position is `cut`.
+      const T = cut + 1;
+      const slice = (a: BigInt64Array) =>
+        BigInt64Array.from(
+          { length: batch.batch * T },
+          (_, i) => a[Math.floor(i / T) * batch.seqLen + (i % T)]!,
+        );
+      const truncated = {
+        batch: batch.batch,
+        seqLen: T,
+        inputIds: slice(batch.inputIds),
+        attentionMask: slice(batch.attentionMask),
+        labels: slice(batch.labels),
+        answerPos: new BigInt64Array(batch.batch).fill(BigInt(cut)),
+      };
+      const last = await engine.forward(truncated, []);
+      let worst = 0;
+      for (let i = 0; i < batch.batch * V; i++)
+        worst = Math.max(worst, Math.abs(at.lastLogits![i]! - last.lastLogits![i]!));
+      expect(worst).toBeLessThan(1e-4);
+      await expect(engine.forward({ ...batch, answerPos: BigInt64Array.of(0n) }, [])).rejects.toThrow(
+        'answerPos must hold one position per row',
+      );
+    } finally {
+      await engine.dispose();
+    }
+  });
+});
