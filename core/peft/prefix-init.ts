@@ -17,7 +17,9 @@ export function prefixFromKeyValues(keyValues: Float32Array, dims: KeyValueDims)
   const { layers, kvHeads, headDim, tokens } = dims;
   const slots = layers * 2;
   if (keyValues.length !== slots * kvHeads * tokens * headDim) {
-    throw new Error(`prefix init: key_values has ${keyValues.length} values, expected ${slots}·${kvHeads}·${tokens}·${headDim}`);
+    throw new Error(
+      `prefix init: key_values has ${keyValues.length} values, expected ${slots}·${kvHeads}·${tokens}·${headDim}`,
+    );
   }
   const out = new Float32Array(keyValues.length);
   for (let s = 0; s < slots; s++)
