@@ -15,7 +15,10 @@ export interface ServeProcess {
   stop: () => Promise<void>;
 }
 
-export async function startServe(extraArgs: string[] = []): Promise<ServeProcess> {
+export async function startServe(
+  extraArgs: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<ServeProcess> {
   const dataDir = await mkdtemp(join(tmpdir(), 'zo-serve-'));
   const child: ChildProcess = spawn(
     process.execPath,
@@ -29,7 +32,7 @@ export async function startServe(extraArgs: string[] = []): Promise<ServeProcess
       dataDir,
       ...extraArgs,
     ],
-    { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));

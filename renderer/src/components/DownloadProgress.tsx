@@ -1,4 +1,5 @@
-// Live progress of one Hub download (download.progress events for its downloadId).
+// Hub downloads in the UI. useDownloadEvents subscribes when the page mounts, so a download that
+// fails (or finishes) before its id reaches the page is still seen; DownloadProgress draws one.
 import LinearProgress from '@mui/material/LinearProgress';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
@@ -7,23 +8,25 @@ import type { ApiEventOf } from '../../../core/api/events.ts';
 import { useApiEvents } from '../api/api-context.tsx';
 import { formatBytes } from '../format.ts';
 
-type Progress = ApiEventOf<'download.progress'>;
+export type DownloadEvent = ApiEventOf<'download.progress'>;
 
-export function DownloadProgress({
-  downloadId,
-  onDone,
-}: {
-  downloadId: string;
-  onDone?: (event: Progress) => void;
-}) {
-  const [progress, setProgress] = useState<Progress | null>(null);
+/** The newest progress event of every download, by downloadId. */
+export function useDownloadEvents(): Record<string, DownloadEvent> {
+  const [latest, setLatest] = useState<Record<string, DownloadEvent>>({});
   useApiEvents((event) => {
-    if (event.kind !== 'download.progress' || event.downloadId !== downloadId) return;
-    setProgress(event);
-    if (event.state !== 'running') onDone?.(event);
+    if (event.kind === 'download.progress') setLatest((all) => ({ ...all, [event.downloadId]: event }));
   });
+  return latest;
+}
+
+export function DownloadProgress({ progress }: { progress: DownloadEvent | undefined }) {
   if (!progress) return <LinearProgress aria-label="download starting" />;
-  const percent = progress.totalBytes ? (100 * progress.loadedBytes) / progress.totalBytes : null;
+  const percent =
+    progress.state === 'done'
+      ? 100
+      : progress.totalBytes
+        ? (100 * progress.loadedBytes) / progress.totalBytes
+        : null;
   return (
     <Stack spacing={0.5}>
       <LinearProgress
@@ -35,7 +38,9 @@ export function DownloadProgress({
       <Typography variant="caption" color="text.secondary">
         {progress.state === 'failed'
           ? `Failed: ${progress.result ?? 'unknown error'}`
-          : `${progress.file}: ${formatBytes(progress.loadedBytes)}${progress.totalBytes ? ` of ${formatBytes(progress.totalBytes)}` : ''}`}
+          : progress.state === 'done'
+            ? `Done: ${progress.result ?? ''}`
+            : `${progress.file}: ${formatBytes(progress.loadedBytes)}${progress.totalBytes ? ` of ${formatBytes(progress.totalBytes)}` : ''}`}
       </Typography>
     </Stack>
   );

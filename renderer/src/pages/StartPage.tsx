@@ -6,10 +6,10 @@ import Card from '@mui/material/Card';
 import CardContent from '@mui/material/CardContent';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useApi } from '../api/api-context.tsx';
 import { navigate } from '../app/route.ts';
-import { DownloadProgress } from '../components/DownloadProgress.tsx';
+import { DownloadProgress, useDownloadEvents } from '../components/DownloadProgress.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { saveStarterDraft } from './wizard/draft.ts';
 
@@ -17,36 +17,36 @@ export const starterModelId = 'HuggingFaceTB/SmolLM2-135M';
 export const starterDatasetId = 'stanfordnlp/sst2';
 
 type Downloads = { model: string; dataset: string };
-type Finished = Partial<Record<keyof Downloads, string>>;
 
 export function StartPage() {
   const api = useApi();
   const [downloads, setDownloads] = useState<Downloads | null>(null);
-  const [finished, setFinished] = useState<Finished>({});
   const [failure, setFailure] = useState<string | null>(null);
+  const progress = useDownloadEvents();
+  const model = downloads ? progress[downloads.model] : undefined;
+  const dataset = downloads ? progress[downloads.dataset] : undefined;
 
   const startStarter = async () => {
     setFailure(null);
     try {
-      const [model, dataset] = await Promise.all([
+      const [modelDownload, datasetDownload] = await Promise.all([
         api.call('models.download', { id: starterModelId }),
         api.call('datasets.download', { source: `hf:${starterDatasetId}`, split: 'train' }),
       ]);
-      setDownloads({ model: model.downloadId, dataset: dataset.downloadId });
+      setDownloads({ model: modelDownload.downloadId, dataset: datasetDownload.downloadId });
     } catch (error) {
       setFailure((error as Error).message);
     }
   };
 
-  const onDone = (what: keyof Downloads, state: string, result?: string) => {
-    if (state !== 'done' || !result) return setFailure(result ?? `${what} download failed`);
-    const next = { ...finished, [what]: result };
-    setFinished(next);
-    if (next.model && next.dataset) {
-      saveStarterDraft(next.model, next.dataset);
+  useEffect(() => {
+    const failed = [model, dataset].find((event) => event?.state === 'failed');
+    if (failed) return setFailure(failed.result ?? `${failed.what} download failed`);
+    if (model?.state === 'done' && dataset?.state === 'done' && model.result && dataset.result) {
+      saveStarterDraft(model.result, dataset.result);
       navigate({ page: 'new' });
     }
-  };
+  }, [model, dataset]);
 
   return (
     <Stack spacing={3}>
@@ -72,15 +72,9 @@ export function StartPage() {
             {downloads ? (
               <Stack spacing={1.5} sx={{ mt: 2 }}>
                 <Typography variant="caption">Model</Typography>
-                <DownloadProgress
-                  downloadId={downloads.model}
-                  onDone={(e) => onDone('model', e.state, e.result)}
-                />
+                <DownloadProgress progress={model} />
                 <Typography variant="caption">Dataset</Typography>
-                <DownloadProgress
-                  downloadId={downloads.dataset}
-                  onDone={(e) => onDone('dataset', e.state, e.result)}
-                />
+                <DownloadProgress progress={dataset} />
               </Stack>
             ) : null}
             {failure ? (

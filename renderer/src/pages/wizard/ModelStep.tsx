@@ -6,7 +6,7 @@ import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useEffect, useState } from 'react';
 import { useApi, useCall } from '../../api/api-context.tsx';
-import { DownloadProgress } from '../../components/DownloadProgress.tsx';
+import { DownloadProgress, useDownloadEvents } from '../../components/DownloadProgress.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { PathField } from '../../components/PathField.tsx';
 import { formatBytes, formatCount } from '../../format.ts';
@@ -19,6 +19,14 @@ export function ModelStep({ draft, update }: { draft: WizardDraft; update: Updat
   const [downloadError, setDownloadError] = useState<Error | null>(null);
   const dir = draft.config.model ?? '';
   const info = useCall('models.inspect', dir ? { dir } : null, dir);
+  const downloads = useDownloadEvents();
+  const finished = downloadId ? downloads[downloadId] : undefined;
+
+  // A finished download becomes the model folder.
+  useEffect(() => {
+    if (finished?.state === 'done' && finished.result)
+      update((d) => withConfig(d, { model: finished.result }));
+  }, [finished, update]);
 
   useEffect(() => {
     update((d) => ({ ...d, model: info.data }));
@@ -59,14 +67,7 @@ export function ModelStep({ draft, update }: { draft: WizardDraft; update: Updat
         </Button>
       </Stack>
       <ErrorAlert error={downloadError} title="Download" />
-      {downloadId ? (
-        <DownloadProgress
-          downloadId={downloadId}
-          onDone={(event) =>
-            event.state === 'done' && event.result && update((d) => withConfig(d, { model: event.result }))
-          }
-        />
-      ) : null}
+      {downloadId ? <DownloadProgress progress={downloads[downloadId]} /> : null}
       <ErrorAlert error={info.error} title="Model" />
       {info.data ? (
         <Paper sx={{ p: 2 }}>
