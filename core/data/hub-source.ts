@@ -1,8 +1,7 @@
 // Hub datasets, written `hf:owner/name[:subset][@split]`: the Hub's parquet conversion of each split is
 // downloaded (resumable, cached) by core/hub and read like any local parquet file. Without @split the
 // train split is fetched, plus validation and test where the dataset has them.
-import os from 'node:os';
-import path from 'node:path';
+import { defaultHubCacheDir } from '../hub/cache-dir.ts';
 import { downloadDatasetParquet } from '../hub/download-dataset.ts';
 import type { DownloadProgress } from '../hub/download-file.ts';
 import { HubError } from '../hub/errors.ts';
@@ -27,12 +26,8 @@ export function parseHubSpec(text: string): HubDatasetSpec | undefined {
   return { id: match[1], subset: match[2] ?? 'default', ...(match[3] ? { split: match[3] } : {}) };
 }
 
-/** ZO_STUDIO_CACHE, else ~/.cache/zo-studio: where Hub downloads are kept between runs. */
-export function defaultCacheDir(): string {
-  return process.env.ZO_STUDIO_CACHE ?? path.join(os.homedir(), '.cache', 'zo-studio');
-}
-
 export interface HubSourceOptions {
+  /** The Hub download cache (default: defaultHubCacheDir()). */
   cacheDir?: string;
   onProgress?: (progress: DownloadProgress) => void;
   signal?: AbortSignal;
@@ -48,7 +43,7 @@ export async function resolveHubSource(text: string, options: HubSourceOptions =
   if (!spec) throw new Error(`"${text}" is not a Hub dataset id`);
   const download = (split: string) =>
     downloadDatasetParquet(spec.id, {
-      cacheDir: path.join(options.cacheDir ?? defaultCacheDir(), 'hub'),
+      cacheDir: options.cacheDir ?? defaultHubCacheDir(),
       subset: spec.subset,
       split,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),

@@ -12,7 +12,7 @@ export const DataConfigSchema = z.object({
   validation: z.string().min(1).optional(),
   /** `lm`, `classification`, or a built-in task name (sst2, rte, ...). */
   task: z.string().min(1).default('lm'),
-  /** Dataset column → role (text, label, premise, ...), when detection guesses wrong. */
+  /** Task field (text, label, premise, ...) → dataset column, when detection guesses wrong. */
   columns: z.record(z.string(), z.string()).optional(),
   /** Tokens per training sequence; longer rows are truncated (and counted). */
   maxLength: positiveInt.default(128),

@@ -1,7 +1,6 @@
 // zo-studio model download ID: fetch a Hub model into the studio's cache (resumable), print its folder.
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultCacheDir } from '../../data/hub-source.ts';
+import { defaultHubCacheDir } from '../../hub/cache-dir.ts';
 import { downloadModel } from '../../hub/download-model.ts';
 import type { DownloadProgress } from '../../hub/download-file.ts';
 import { HubError } from '../../hub/errors.ts';
@@ -62,7 +61,7 @@ export async function runDownload(argv: string[]): Promise<number> {
     process.stderr.write(`zo-studio model download: expected exactly one model id\n\n${usage}`);
     return 2;
   }
-  const cacheDir = parsed.values['cache-dir'] ?? path.join(defaultCacheDir(), 'hub');
+  const cacheDir = parsed.values['cache-dir'] ?? defaultHubCacheDir();
   const controller = new AbortController();
   // Ctrl-C stops cleanly and keeps the partial file for the next run.
   const onInterrupt = (): void => controller.abort();
