@@ -21,8 +21,9 @@ export function useDownloadEvents(): Record<string, DownloadEvent> {
 
 export function DownloadProgress({ progress }: { progress: DownloadEvent | undefined }) {
   if (!progress) return <LinearProgress aria-label="download starting" />;
+  // A finished or failed download shows a full bar (red when failed), never a frozen partial one.
   const percent =
-    progress.state === 'done'
+    progress.state !== 'running'
       ? 100
       : progress.totalBytes
         ? (100 * progress.loadedBytes) / progress.totalBytes
