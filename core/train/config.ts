@@ -104,6 +104,13 @@ export const RunConfigSchema = z.object({
 
 export type RunConfig = z.infer<typeof RunConfigSchema>;
 export type RunConfigInput = z.input<typeof RunConfigSchema>;
+
+/**
+ * What a caller may send to start a run: a RunConfig whose lr may be left out, to be filled by
+ * TrainingManager.start from the estimator's suggestion for the run's PEFT mode.
+ */
+export const RunRequestSchema = RunConfigSchema.extend({ lr: z.number().positive().optional() });
+export type RunRequestInput = z.input<typeof RunRequestSchema>;
 export type PeftConfig = z.infer<typeof PeftConfigSchema>;
 export type DataConfig = z.infer<typeof DataConfigSchema>;
 export type Schedule = z.infer<typeof ScheduleSchema>;

@@ -109,6 +109,15 @@ describe('API contract', () => {
     );
   });
 
+  it('lets training.start leave lr to the estimator suggestion, and still names a bad lr', () => {
+    const start = apiMethods['training.start'].request;
+    const config = { model: '/m', data: { train: '/t.jsonl', task: 'lm' }, budget: { steps: 1 } };
+    expect(start.safeParse(config).success).toBe(true);
+    const bad = start.safeParse({ ...config, lr: -1 });
+    expect(bad.success).toBe(false);
+    expect(JSON.stringify(bad.error?.issues)).toContain('"lr"');
+  });
+
   it('refuses unknown and prototype method names', async () => {
     expect(await dispatchCall(handlers, 'system.shell', {})).toMatchObject({
       ok: false,

@@ -2,7 +2,7 @@
 // (worker), never in the page: closing the window does not stop them. The run config schema is
 // core/train's own (pure zod, no Node imports), so the wizard, the CLI and run.json share one shape.
 import { z } from 'zod';
-import { RunConfigSchema, type RunConfigInput } from '../../train/config.ts';
+import { RunConfigSchema, RunRequestSchema, type RunConfigInput } from '../../train/config.ts';
 import { defineMethod } from '../method.ts';
 import { runStatusSchema } from './runs.ts';
 
@@ -14,7 +14,8 @@ const ack = z.object({ runId: z.string(), status: runStatusSchema });
 
 export const trainingMethods = {
   'training.start': defineMethod(
-    RunConfigSchema,
+    // lr may be left out: the backend takes the estimator's suggestion for the PEFT mode and says so.
+    RunRequestSchema,
     z.object({ runId: z.string() }),
     'Validate a config and start a run.',
   ),
