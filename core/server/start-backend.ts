@@ -27,12 +27,14 @@ export interface BackendOptions {
   /** How training workers start; the default runs core/train/worker.ts from source (tsx). The
    *  packaged app passes its bundled worker. */
   spawnTrainingWorker?: WorkerSpawner;
+  /** The run history database (default: `<dataDir>/runs.sqlite`). */
+  dbPath?: string;
 }
 
 export async function startBackend(dataDir: string, options: BackendOptions = {}): Promise<Backend> {
   const absolute = resolve(dataDir);
   await mkdir(absolute, { recursive: true });
-  const store = RunStore.open(join(absolute, DB_FILE_NAME));
+  const store = RunStore.open(options.dbPath ?? join(absolute, DB_FILE_NAME));
   const manager = new TrainingManager({
     store,
     ...(options.spawnTrainingWorker ? { spawn: options.spawnTrainingWorker } : {}),

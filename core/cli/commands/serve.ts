@@ -1,16 +1,18 @@
 // zo-studio serve: the studio UI and its API on localhost, for a headless GPU box or a browser test.
 import { parseArgs } from 'node:util';
 import { bundledRunWorker, rendererDir } from '../../server/app-paths.ts';
-import { userDataDir } from '../../store/paths.ts';
+import { resolveDbPath, userDataDir } from '../../store/paths.ts';
 import { startBackend } from '../../server/start-backend.ts';
 import { startStudioServer } from '../../server/studio-server.ts';
 import { spawnWorkerThread } from '../../train/worker-host.ts';
 
-const usage = `usage: zo-studio serve [--port N] [--host 127.0.0.1] [--data-dir DIR]
+const usage = `usage: zo-studio serve [--port N] [--host 127.0.0.1] [--data-dir DIR] [--db PATH]
 
   --port N        port to listen on; 0 picks any free port (default 0)
   --host ADDR     address to bind (default 127.0.0.1; anything else exposes the studio to the network)
   --data-dir DIR  settings, run history and downloads (default: the per-user data folder)
+  --db PATH       run history database (default: DIR/runs.sqlite with --data-dir, else $ZO_STUDIO_DB,
+                  else the per-user data folder's), so the CLI's runs show up in the studio
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -22,6 +24,7 @@ export async function run(argv: string[]): Promise<number> {
         port: { type: 'string', default: '0' },
         host: { type: 'string', default: '127.0.0.1' },
         'data-dir': { type: 'string' },
+        db: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -39,7 +42,11 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const runWorker = bundledRunWorker();
+  // An explicit --data-dir keeps its history inside it (a fresh, self-contained studio); otherwise the
+  // history is the one `zo-studio train` writes to, so CLI runs and studio runs are one list.
+  const dbPath = values.db ?? (values['data-dir'] ? undefined : resolveDbPath());
   const backend = await startBackend(values['data-dir'] ?? userDataDir(), {
+    ...(dbPath ? { dbPath } : {}),
     ...(runWorker ? { spawnTrainingWorker: () => spawnWorkerThread(runWorker) } : {}),
   });
   const server = await startStudioServer({
