@@ -4,9 +4,11 @@
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { findAppRoot } from '../../app-root.ts';
 import { type ClassificationTask, type TaskDefinition, taskDefinitionSchema } from './definition.ts';
 
-const builtInTaskDir = path.resolve(import.meta.dirname, '../../../resources/tasks');
+// Resolved from the app root, so it holds in the bundled build (out/main) as well as from source.
+const builtInTaskDir = path.join(findAppRoot(import.meta.dirname), 'resources', 'tasks');
 
 export async function loadTaskFile(file: string): Promise<TaskDefinition> {
   let json: unknown;
