@@ -7,11 +7,15 @@ import { lookupDirection } from './direction-cache.ts';
 import type { EstimateTerm } from './types.ts';
 
 /** Chunk length: small enough to stay in L1/L2 next to the parameter stream. */
+// A multiple of GAUSS_RUN, so regenerating an uncached chunk never generates entries it then skips.
 export const CHUNK = 4096;
 
 const scratch = new Float32Array(CHUNK);
 
-/** chunk[i] += Σ_terms value of element start + i of tensor `tensor`. */
+/**
+ * chunk[i] = Σ_terms value of element start + i of tensor `tensor`. The first term assigns instead of
+ * adding, so the common single-term case (MeZO's z) is one pass over the chunk, not a clear and an add.
+ */
 function accumulate(
   terms: readonly EstimateTerm[],
   tensor: number,
@@ -20,6 +24,8 @@ function accumulate(
   start: number,
 ): void {
   const n = chunk.length;
+  if (terms.length === 0) chunk.fill(0);
+  let assign = true;
   for (const term of terms) {
     if (term.kind === 'gaussian') {
       const address = { seed: term.seed, stream: term.stream, tensor, sample: term.sample };
@@ -32,13 +38,17 @@ function accumulate(
         fillGaussian(z, address, start);
       }
       const coef = term.coef;
-      for (let i = 0; i < n; i++) chunk[i] = (chunk[i] as number) + coef * (z[i] as number);
+      if (assign) for (let i = 0; i < n; i++) chunk[i] = coef * (z[i] as number);
+      else for (let i = 0; i < n; i++) chunk[i] = (chunk[i] as number) + coef * (z[i] as number);
     } else if (term.kind === 'dense') {
       const { data, coef } = term;
-      for (let i = 0; i < n; i++) chunk[i] = (chunk[i] as number) + coef * (data[start + i] as number);
+      if (assign) for (let i = 0; i < n; i++) chunk[i] = coef * (data[start + i] as number);
+      else for (let i = 0; i < n; i++) chunk[i] = (chunk[i] as number) + coef * (data[start + i] as number);
     } else {
+      if (assign) chunk.fill(0);
       addLowRank(term, chunk, start);
     }
+    assign = false;
   }
 }
 
@@ -91,7 +101,6 @@ export function forEachChunk(
   checkTerms(terms, tensor, length);
   for (let start = 0; start < length; start += CHUNK) {
     const chunk = chunkBuffer.subarray(0, Math.min(CHUNK, length - start));
-    chunk.fill(0);
     accumulate(terms, tensor, length, chunk, start);
     fn(chunk, start);
   }

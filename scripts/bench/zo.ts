@@ -1,5 +1,6 @@
 // `npm run bench -- zo [--table ratio|efficiency|both] [--jobs N] [--budget FP] [--seeds K] [--target Δ]
 //    [--eval-every FP] [--modes lora,full] [--max-length T] [--batch B] [--val-rows R] [--out file.json]`
+// `npm run bench -- zo --rng [--entries N]`: ns per entry of the full-parameter hot paths alone.
 //
 // Two tables on the real stories260k model and sherlock text (estimators.md §10's setup: 256 training
 // rows, 64 tokens, batch 16, 100 validation rows, ZO-SGD with §10's lr/ε per estimator):
@@ -10,11 +11,17 @@
 // Every (estimator, mode, seed) runs in its own child process with one ORT thread, `--jobs` at a time.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { clearDirectionCache, generateDirection } from '../../core/estimators/direction-cache.ts';
+import { writePerturbed } from '../../core/estimators/expand.ts';
+import { gaussianDirection } from '../../core/estimators/mezo/mezo.ts';
 import { createEstimator } from '../../core/estimators/registry.ts';
 import type { EvaluateRequest, Evaluation, Objective, Params } from '../../core/estimators/types.ts';
 import { createUpdateRule } from '../../core/optim/registry.ts';
+import { fillGaussian, fillUniform } from '../../core/random/gaussian.ts';
 import { stepSeed } from '../../core/random/seed-sequence.ts';
+import { Stream } from '../../core/random/streams.ts';
 import { DataOrder } from '../../core/train/data-order.ts';
 import { openSherlock, SHERLOCK_CASES, type PeftMode } from '../../test/estimators/real-model.ts';
 
@@ -175,6 +182,58 @@ function meanSd(values: number[], digits = 3): string {
   return `${mean.toFixed(digits)} ± ${sd.toFixed(digits)}`;
 }
 
+/**
+ * Micro-benchmark of the per-entry costs of a full-parameter MeZO step on one `entries`-long tensor:
+ * Gaussian generation, a cached-z perturbation θ + εz, and the ZO-SGD update. Medians of 9 repeats,
+ * printed with the load average because the machine is shared.
+ */
+function rngBench(entries: number): void {
+  const address = { seed: 12345, stream: Stream.direction, tensor: 0, sample: 0 };
+  const out = new Float32Array(entries);
+  const theta = new Float32Array(entries);
+  const params: Params = [{ name: 'w', shape: [entries], data: theta }];
+  const direction = gaussianDirection(params, address.seed);
+  const rule = createUpdateRule('zo-sgd');
+  const nsPerEntry = (fn: () => void): number => {
+    const times: number[] = [];
+    for (let rep = 0; rep < 9; rep++) {
+      const t = performance.now();
+      fn();
+      times.push(performance.now() - t);
+    }
+    return (median(times) * 1e6) / entries;
+  };
+  const rows: [string, number][] = [
+    ['fillGaussian (generate z)', nsPerEntry(() => fillGaussian(out, address))],
+    ['fillUniform (Philox lanes)', nsPerEntry(() => fillUniform(out, address))],
+    [
+      'θ + εz, z cached (one perturbation)',
+      nsPerEntry(() => {
+        generateDirection(address, entries);
+        writePerturbed(out, theta, direction[0] ?? [], 0, 1e-3);
+      }),
+    ],
+    [
+      'θ + εz, z regenerated per chunk',
+      nsPerEntry(() => {
+        clearDirectionCache();
+        writePerturbed(out, theta, direction[0] ?? [], 0, 1e-3);
+      }),
+    ],
+    [
+      'ZO-SGD update, z cached',
+      nsPerEntry(() => {
+        generateDirection(address, entries);
+        rule.apply(params, { terms: direction }, null, 0);
+      }),
+    ],
+  ];
+  clearDirectionCache();
+  console.log(`\n### ns per entry, ${entries} entries, load average ${loadavg()[0]?.toFixed(1)}\n`);
+  console.log('| path | ns/entry (median of 9) |\n|---|---|');
+  for (const [name, ns] of rows) console.log(`| ${name} | ${ns.toFixed(2)} |`);
+}
+
 function runChild(task: Task): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const child = spawn(
@@ -210,8 +269,14 @@ async function main(): Promise<void> {
       batch: { type: 'string', default: '16' },
       'val-rows': { type: 'string', default: '100' },
       out: { type: 'string' },
+      rng: { type: 'boolean', default: false },
+      entries: { type: 'string', default: String(1 << 22) },
     },
   });
+  if (values.rng) {
+    rngBench(Number(values.entries));
+    return;
+  }
   if (values.task) {
     process.stdout.write(`${JSON.stringify(await runTask(JSON.parse(values.task) as Task))}\n`);
     return;

@@ -160,9 +160,13 @@ describe('linear interpolation', () => {
       });
       const g = flatten(params.map((p, i) => materialize(estimate.terms[i] ?? [], i, p.data.length)));
       const truth = grad(x);
+      // Exact up to rounding: the fp32 perturbations' rounding is amplified by κ(Q)² of the row matrix.
+      // Orthonormal rows have κ = 1; a random 8×8 Gaussian's κ is heavy-tailed (median 25, ~1.5% of
+      // seeds above 1000; this seed's rows have κ ≈ 2000, giving 1.3e-3). A wrong solve is off by O(1).
+      const tolerance = sampling === 'orthogonal' ? 1e-4 : 1e-2;
       expect(
         Math.sqrt(norm2(g.map((v, i) => v - (truth[i] as number)))) / Math.sqrt(norm2(truth)),
-      ).toBeLessThan(1e-4);
+      ).toBeLessThan(tolerance);
     }
   });
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { fillGaussian, fillRademacher, fillUniform, gaussianArray } from '../../core/random/gaussian.ts';
+import {
+  fillGaussian,
+  fillRademacher,
+  fillUniform,
+  GAUSS_RUN,
+  gaussianArray,
+} from '../../core/random/gaussian.ts';
 import { philox4x32, seedKey } from '../../core/random/philox.ts';
 import { stepSeed } from '../../core/random/seed-sequence.ts';
 
@@ -35,6 +41,8 @@ describe('counter-based entries', () => {
       [3, 9],
       [7, 994],
       [500, 4],
+      [255, 2],
+      [250, 600],
     ] as const) {
       const part = new Float32Array(length);
       fillGaussian(part, address, offset);
@@ -72,6 +80,40 @@ describe('counter-based entries', () => {
     expect(Math.abs(second - 1)).toBeLessThan(7e-3);
     expect(Math.abs(fourth - 3)).toBeLessThan(0.04);
     expect(Math.abs(beyond3 / n - 0.0026998)).toBeLessThan(3e-4);
+  });
+
+  it('matches the normal CDF across the body, the wedges and the tails', () => {
+    const n = 1 << 20;
+    const z = gaussianArray(n, { ...address, sample: 7 });
+    // Φ(x) at points in the ziggurat's rectangles, its wedges and past its base layer (R ≈ 3.44).
+    const cdf: [number, number][] = [
+      [-3.8, 7.2348e-5],
+      [-2.5, 0.0062097],
+      [-1, 0.15865525],
+      [0, 0.5],
+      [0.3, 0.61791142],
+      [1.7, 0.95543454],
+      [3.5, 0.99976737],
+    ];
+    for (const [x, p] of cdf) {
+      let below = 0;
+      for (const v of z) if (v < x) below++;
+      // Binomial standard error √(p(1−p)/n) ≤ 5e-4; allow 5 of them.
+      expect(Math.abs(below / n - p)).toBeLessThan(5 * Math.sqrt((p * (1 - p)) / n) + 1e-6);
+    }
+  });
+
+  it('has no correlation between neighbouring entries or neighbouring runs', () => {
+    const n = GAUSS_RUN * 2048;
+    const z = gaussianArray(n, address);
+    let lag1 = 0;
+    for (let i = 1; i < n; i++) lag1 += (z[i] as number) * (z[i - 1] as number);
+    // Entry k of run b against entry k of run b+1: the Philox seeding must make runs independent.
+    let acrossRuns = 0;
+    for (let i = GAUSS_RUN; i < n; i++) acrossRuns += (z[i] as number) * (z[i - GAUSS_RUN] as number);
+    // Each sum of products has standard deviation √n ≈ 724: |mean| < 5/√n.
+    expect(Math.abs(lag1 / n)).toBeLessThan(5 / Math.sqrt(n));
+    expect(Math.abs(acrossRuns / n)).toBeLessThan(5 / Math.sqrt(n));
   });
 
   it('gives uniform and Rademacher entries with the right moments', () => {
