@@ -2,7 +2,10 @@
 // only sees WorkerHandle, so Electron can supply a utilityProcess-backed spawner instead of this
 // worker_threads one (the worker entry, worker.ts, connects to either through port.ts).
 import { fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { findAppRoot } from '../app-root.ts';
 import type { WorkerCommand, WorkerMessage } from './protocol.ts';
 
 export interface WorkerHandle {
@@ -15,7 +18,18 @@ export interface WorkerHandle {
 
 export type WorkerSpawner = () => WorkerHandle;
 
-const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url);
+/**
+ * The bundled training worker (out/main/run-worker.js) when this code runs from the electron-vite
+ * build, where the source entry below does not exist; undefined when running from source.
+ */
+export function bundledRunWorker(from: string = import.meta.dirname): string | undefined {
+  if (!from.includes(`${sep}out${sep}main`)) return undefined;
+  const worker = join(findAppRoot(from), 'out', 'main', 'run-worker.js');
+  return existsSync(worker) ? worker : undefined;
+}
+
+/** The source entry registers tsx, then loads worker.ts. */
+const WORKER_ENTRY = bundledRunWorker() ?? new URL('./worker-entry.mjs', import.meta.url);
 
 export function spawnWorkerThread(entry: URL | string = WORKER_ENTRY): WorkerHandle {
   const worker = new Worker(entry);

@@ -1,10 +1,9 @@
 // zo-studio serve: the studio UI and its API on localhost, for a headless GPU box or a browser test.
 import { parseArgs } from 'node:util';
-import { bundledRunWorker, rendererDir } from '../../server/app-paths.ts';
+import { rendererDir } from '../../server/app-paths.ts';
 import { resolveDbPath, userDataDir } from '../../store/paths.ts';
 import { startBackend } from '../../server/start-backend.ts';
 import { startStudioServer } from '../../server/studio-server.ts';
-import { spawnWorkerThread } from '../../train/worker-host.ts';
 
 const usage = `usage: zo-studio serve [--port N] [--host 127.0.0.1] [--data-dir DIR] [--db PATH]
 
@@ -41,13 +40,11 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`zo-studio serve: --port must be an integer 0-65535, got '${values.port}'\n`);
     return 2;
   }
-  const runWorker = bundledRunWorker();
   // An explicit --data-dir keeps its history inside it (a fresh, self-contained studio); otherwise the
   // history is the one `zo-studio train` writes to, so CLI runs and studio runs are one list.
   const dbPath = values.db ?? (values['data-dir'] ? undefined : resolveDbPath());
   const backend = await startBackend(values['data-dir'] ?? userDataDir(), {
     ...(dbPath ? { dbPath } : {}),
-    ...(runWorker ? { spawnTrainingWorker: () => spawnWorkerThread(runWorker) } : {}),
   });
   const server = await startStudioServer({
     handlers: backend.handlers,
