@@ -37,7 +37,10 @@ export default tseslint.config(
               group: ['**/core/*', '!**/core/api', '!**/core/api/**'],
               message: 'The renderer reaches core only through core/api.',
             },
-            { group: ['node:*', 'fs', 'child_process', 'electron'], message: 'The renderer has no Node access.' },
+            {
+              group: ['node:*', 'fs', 'child_process', 'electron'],
+              message: 'The renderer has no Node access.',
+            },
           ],
         },
       ],
