@@ -106,7 +106,11 @@ export function forEachChunk(
   }
 }
 
-/** out = base + scale·Σ terms (out and base have the tensor's length; out may not alias base). */
+/**
+ * out = base + scale·Σ terms. Elementwise, so out may be base itself (an in-place update θ ← θ − η·ĝ).
+ * A lone cached Gaussian term — MeZO's ±εz and its update, the full-parameter hot path — is one fused
+ * sweep over (base, z) instead of staging each chunk.
+ */
 export function writePerturbed(
   out: Float32Array,
   base: Float32Array,
@@ -114,6 +118,19 @@ export function writePerturbed(
   tensor: number,
   scale: number,
 ): void {
+  const only = terms.length === 1 ? terms[0] : undefined;
+  if (only?.kind === 'gaussian') {
+    const address = { seed: only.seed, stream: only.stream, tensor, sample: only.sample };
+    const z = lookupDirection(address, base.length);
+    if (z) {
+      // fround(coef·z) is the fp32 value the chunked path stages, so both paths round identically
+      // (a resumed run that misses the cache reproduces a cached run bit for bit).
+      const coef = only.coef;
+      for (let i = 0, n = base.length; i < n; i++)
+        out[i] = (base[i] as number) + scale * Math.fround(coef * (z[i] as number));
+      return;
+    }
+  }
   forEachChunk(terms, tensor, base.length, (chunk, start) => {
     for (let i = 0; i < chunk.length; i++)
       out[start + i] = (base[start + i] as number) + scale * (chunk[i] as number);

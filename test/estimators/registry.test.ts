@@ -6,7 +6,7 @@ import {
   generateDirection,
   lookupDirection,
 } from '../../core/estimators/direction-cache.ts';
-import { materialize } from '../../core/estimators/expand.ts';
+import { materialize, writePerturbed } from '../../core/estimators/expand.ts';
 import { createEstimator, ESTIMATORS, listEstimators } from '../../core/estimators/registry.ts';
 import type { EstimateTerm } from '../../core/estimators/types.ts';
 import { Stream } from '../../core/random/streams.ts';
@@ -87,6 +87,26 @@ describe('direction cache', () => {
     expect(materialize(term, 2, 10_000)).toEqual(regenerated);
     clearDirectionCache();
     expect(lookupDirection(address, 10_000)).toBeUndefined();
+  });
+
+  it('gives bit-identical perturbations through the fused cached sweep, the chunked path, in place', () => {
+    const address = { seed: 6, stream: Stream.direction, tensor: 1, sample: 0 };
+    const term: EstimateTerm[] = [
+      { kind: 'gaussian', seed: 6, stream: Stream.direction, sample: 0, coef: -0.3 },
+    ];
+    const base = Float32Array.from({ length: 10_001 }, (_, i) => Math.sin(i));
+    clearDirectionCache();
+    const chunked = new Float32Array(base.length);
+    writePerturbed(chunked, base, term, 1, 0.7);
+    generateDirection(address, base.length);
+    const fused = new Float32Array(base.length);
+    writePerturbed(fused, base, term, 1, 0.7);
+    expect(fused).toEqual(chunked);
+    const inPlace = Float32Array.from(base);
+    writePerturbed(inPlace, inPlace, term, 1, 0.7);
+    expect(inPlace).toEqual(chunked);
+    expect(chunked).not.toEqual(base);
+    clearDirectionCache();
   });
 });
 

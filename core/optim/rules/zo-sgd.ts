@@ -1,6 +1,6 @@
 /** ZO-SGD: θ ← θ − η·(ĝ + λ·θ·[tensor decays]). Fused: ĝ is expanded chunk by chunk inside the one pass. */
 import { z } from 'zod';
-import { forEachChunk } from '../../estimators/expand.ts';
+import { forEachChunk, writePerturbed } from '../../estimators/expand.ts';
 import { defineUpdateRule } from '../definition.ts';
 import type { UpdateRule } from '../types.ts';
 import { decays } from '../weight-decay.ts';
@@ -24,7 +24,10 @@ export function createZoSgd(config: z.infer<typeof zoSgdConfig>): UpdateRule<nul
       params.forEach((p, tensor) => {
         const theta = p.data;
         const wd = decays(p.name) ? config.weightDecay : 0;
-        forEachChunk(estimate.terms[tensor] ?? [], tensor, theta.length, (g, start) => {
+        const terms = estimate.terms[tensor] ?? [];
+        // Without decay the update is θ + (−η)·ĝ: the fused in-place sweep.
+        if (wd === 0) return writePerturbed(theta, theta, terms, tensor, -step);
+        forEachChunk(terms, tensor, theta.length, (g, start) => {
           for (let i = 0; i < g.length; i++) {
             const t = theta[start + i] as number;
             theta[start + i] = t - step * ((g[i] as number) + wd * t);
