@@ -1,6 +1,8 @@
 // `npm run bench -- zo [--table ratio|efficiency|both] [--jobs N] [--budget FP] [--seeds K] [--target Δ]
 //    [--eval-every FP] [--modes lora,full] [--max-length T] [--batch B] [--val-rows R] [--out file.json]`
 // `npm run bench -- zo --rng [--entries N]`: ns per entry of the full-parameter hot paths alone.
+// `npm run bench -- zo --smollm [--steps S] [--threads T] [--batch B] [--max-length L]`: MeZO step-time
+//   ratio, full and LoRA, on a random-weight SmolLM-135M-shaped model.
 //
 // Two tables on the real stories260k model and sherlock text (estimators.md §10's setup: 256 training
 // rows, 64 tokens, batch 16, 100 validation rows, ZO-SGD with §10's lr/ε per estimator):
@@ -10,20 +12,31 @@
 //              (mean ± sd over seeds), and the loss drop at the end of the budget.
 // Every (estimator, mode, seed) runs in its own child process with one ORT thread, `--jobs` at a time.
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { clearDirectionCache, generateDirection } from '../../core/estimators/direction-cache.ts';
 import { writePerturbed } from '../../core/estimators/expand.ts';
 import { gaussianDirection } from '../../core/estimators/mezo/mezo.ts';
 import { createEstimator } from '../../core/estimators/registry.ts';
-import type { EvaluateRequest, Evaluation, Objective, Params } from '../../core/estimators/types.ts';
+import type {
+  Estimator,
+  EvaluateRequest,
+  Evaluation,
+  Objective,
+  Params,
+} from '../../core/estimators/types.ts';
+import { loadModel } from '../../core/models/load.ts';
 import { createUpdateRule } from '../../core/optim/registry.ts';
+import type { UpdateRule } from '../../core/optim/types.ts';
 import { fillGaussian, fillUniform } from '../../core/random/gaussian.ts';
 import { stepSeed } from '../../core/random/seed-sequence.ts';
 import { Stream } from '../../core/random/streams.ts';
+import { Engine, type EngineOptions } from '../../core/runtime/engine.ts';
 import { DataOrder } from '../../core/train/data-order.ts';
 import { openSherlock, SHERLOCK_CASES, type PeftMode } from '../../test/estimators/real-model.ts';
+import { makeBatch, writeRandomSmolLm } from './lib/smollm-shape.ts';
 
 interface Task {
   table: 'ratio' | 'efficiency';
@@ -56,74 +69,21 @@ async function runTask(task: Task): Promise<Record<string, unknown>> {
     let estimatorState = estimator.init(params);
     let optimizerState = rule.init(params);
     if (task.table === 'ratio') {
-      // Each measured step is paired with plain forward passes of the same batch at θ right before it,
-      // so load from other processes hits both sides of the ratio; the table reports medians.
       const request: EvaluateRequest | undefined =
         row.id === 'pseuzo' ? { outputs: true, outputGrad: true } : undefined;
-      const ratios: number[] = [];
-      const forwardMs: number[] = [];
-      const stepMs: number[] = [];
-      let passes = 0;
-      for (let step = 0; step < 16; step++) {
-        const batch = session.trainBatch(order.batch(step));
-        let forward = 0;
-        for (let i = 0; i < 2; i++) {
-          const t = performance.now();
-          await batch.objective.evaluate(
-            params.map((p) => p.data),
-            request,
-          );
-          forward += (performance.now() - t) / 2;
-        }
-        const t = performance.now();
-        const result = await estimator.estimate({
-          objective: batch.objective,
-          params,
-          state: estimatorState,
-          step,
-          seed: stepSeed(task.seed, step),
-        });
-        estimatorState = result.state;
-        optimizerState = rule.apply(params, result.estimate, optimizerState, row.lr);
-        const elapsed = performance.now() - t;
-        if (step >= 4) {
-          forwardMs.push(forward);
-          stepMs.push(elapsed);
-          ratios.push(elapsed / (result.forwardPasses * forward));
-          passes += result.forwardPasses;
-        }
-      }
-      // Bookkeeping alone: the same steps against a constant objective (no model), so the cost of
-      // generating, perturbing, expanding and updating is measured without the forward passes' noise.
       const probe = await batch0Outputs(session, order, request);
-      const constant: Objective = { evaluate: async () => probe };
-      const bookkeepingMs: number[] = [];
-      for (let step = 16; step < 26; step++) {
-        const t = performance.now();
-        const result = await estimator.estimate({
-          objective: constant,
-          params,
-          state: estimatorState,
-          step,
-          seed: stepSeed(task.seed, step),
-        });
-        estimatorState = result.state;
-        optimizerState = rule.apply(params, result.estimate, optimizerState, 0);
-        bookkeepingMs.push(performance.now() - t);
-      }
-      const forward = median(forwardMs);
-      const step = median(stepMs);
-      const perStep = passes / stepMs.length;
-      return {
-        ...task,
-        id: row.id,
-        params: session.trainableParameters,
-        forwardMs: forward,
-        stepMs: step,
-        passesPerStep: perStep,
-        ratio: median(ratios),
-        bookkeepingMs: median(bookkeepingMs),
-      };
+      const timing = await timeSteps({
+        params,
+        stepper: makeStepper(estimator, rule, params, task.seed),
+        objectiveAt: (step) => session.trainBatch(order.batch(step)).objective,
+        constant: { evaluate: async () => probe },
+        lr: row.lr,
+        request,
+        steps: 16,
+        warmup: 4,
+        bookkeepingSteps: 10,
+      });
+      return { ...task, id: row.id, params: session.trainableParameters, ...timing };
     }
     const curve: [number, number][] = [];
     const start = (await session.evaluate(params)).loss as number;
@@ -154,6 +114,162 @@ async function runTask(task: Task): Promise<Record<string, unknown>> {
     return { ...task, id: row.id, start, end, drop: start - end, reachedAt, curve };
   } finally {
     await session.dispose();
+  }
+}
+
+/** One training step (estimate + update) at `lr`; returns its forward passes. State lives in the closure. */
+type Stepper = (objective: Objective, step: number, lr: number) => Promise<number>;
+
+function makeStepper(
+  estimator: Estimator<unknown>,
+  rule: UpdateRule<unknown>,
+  params: Params,
+  seed: number,
+): Stepper {
+  let estimatorState = estimator.init(params);
+  let optimizerState = rule.init(params);
+  return async (objective, step, lr) => {
+    const result = await estimator.estimate({
+      objective,
+      params,
+      state: estimatorState,
+      step,
+      seed: stepSeed(seed, step),
+    });
+    estimatorState = result.state;
+    optimizerState = rule.apply(params, result.estimate, optimizerState, lr);
+    return result.forwardPasses;
+  };
+}
+
+interface StepTiming {
+  forwardMs: number;
+  stepMs: number;
+  passesPerStep: number;
+  ratio: number;
+  bookkeepingMs: number;
+}
+
+/**
+ * Step time ÷ (forward passes × one forward). Each measured step is paired with two plain forward passes
+ * of the same objective at θ right before it, so load from other processes hits both sides of the
+ * ratio; medians over the steps after `warmup`. Then bookkeeping alone: steps against a constant
+ * objective (no model), so generating, perturbing, expanding and updating are timed without the
+ * forward passes' noise.
+ */
+async function timeSteps(options: {
+  params: Params;
+  stepper: Stepper;
+  objectiveAt: (step: number) => Objective;
+  constant: Objective;
+  lr: number;
+  request: EvaluateRequest | undefined;
+  steps: number;
+  warmup: number;
+  bookkeepingSteps: number;
+}): Promise<StepTiming> {
+  const { params, stepper, lr, request } = options;
+  const ratios: number[] = [];
+  const forwardMs: number[] = [];
+  const stepMs: number[] = [];
+  let passes = 0;
+  for (let step = 0; step < options.steps; step++) {
+    const objective = options.objectiveAt(step);
+    let forward = 0;
+    for (let i = 0; i < 2; i++) {
+      const t = performance.now();
+      await objective.evaluate(
+        params.map((p) => p.data),
+        request,
+      );
+      forward += (performance.now() - t) / 2;
+    }
+    const t = performance.now();
+    const stepPasses = await stepper(objective, step, lr);
+    const elapsed = performance.now() - t;
+    if (step >= options.warmup) {
+      forwardMs.push(forward);
+      stepMs.push(elapsed);
+      ratios.push(elapsed / (stepPasses * forward));
+      passes += stepPasses;
+    }
+  }
+  const bookkeepingMs: number[] = [];
+  for (let step = options.steps; step < options.steps + options.bookkeepingSteps; step++) {
+    const t = performance.now();
+    await stepper(options.constant, step, 0);
+    bookkeepingMs.push(performance.now() - t);
+  }
+  return {
+    forwardMs: median(forwardMs),
+    stepMs: median(stepMs),
+    passesPerStep: passes / stepMs.length,
+    ratio: median(ratios),
+    bookkeepingMs: median(bookkeepingMs),
+  };
+}
+
+/**
+ * MeZO step-time ratio on a random-weight SmolLM-135M-shaped model (scripts/bench/lib/smollm-shape.ts),
+ * full-parameter and LoRA (r 8 on q_proj, v_proj), synthetic token batches, `threads` ORT threads.
+ */
+async function smollmRatio(options: { batch: number; maxLength: number; threads: number; steps: number }) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'zo-bench-smollm-'));
+  try {
+    process.stderr.write('writing a random-weight SmolLM-135M-shaped model...\n');
+    writeRandomSmolLm(dir);
+    const model = await loadModel(dir);
+    const feed = makeBatch(options.batch, options.maxLength, model.config.vocab);
+    const rows: string[] = [];
+    const modes: [string, EngineOptions['peft'], number, number][] = [
+      ['full', { kind: 'full' }, 1e-3, 1e-6],
+      ['lora', { kind: 'lora', rank: 8, alpha: 16, targets: ['q_proj', 'v_proj'] }, 1e-2, 1e-4],
+    ];
+    for (const [mode, peft, eps, lr] of modes) {
+      const engine = await Engine.create(model, { peft, fused: true, ep: 'cpu', threads: options.threads });
+      try {
+        const init = engine.initialParams();
+        const params: Params = engine.trainables.map((t, i) => ({
+          name: t.name,
+          shape: [...t.shape],
+          data: init[i] as Float32Array,
+        }));
+        const objective: Objective = {
+          evaluate: async (values) => {
+            const { loss } = await engine.forward(feed, values);
+            return { value: loss.reduce((a, b) => a + b, 0) / loss.length };
+          },
+        };
+        const probe = await objective.evaluate(params.map((p) => p.data));
+        const timing = await timeSteps({
+          params,
+          stepper: makeStepper(createEstimator('mezo', { eps }), createUpdateRule('zo-sgd'), params, 0),
+          objectiveAt: () => objective,
+          constant: { evaluate: async () => probe },
+          lr,
+          request: undefined,
+          steps: options.steps,
+          warmup: 1,
+          bookkeepingSteps: 3,
+        });
+        const count = params.reduce((sum, p) => sum + p.data.length, 0);
+        const row = `| ${mode} | ${count} | ${timing.forwardMs.toFixed(0)} | ${timing.stepMs.toFixed(0)} | ${timing.ratio.toFixed(3)} | ${timing.bookkeepingMs.toFixed(0)} | ${(1 + timing.bookkeepingMs / (timing.passesPerStep * timing.forwardMs)).toFixed(3)} | ${loadavg()[0]?.toFixed(1)} |`;
+        process.stderr.write(`${row}\n`);
+        rows.push(row);
+      } finally {
+        await engine.dispose();
+        clearDirectionCache();
+      }
+    }
+    console.log(
+      `\n### MeZO step time ÷ (2 × one forward), SmolLM-135M shape, ${options.batch}×${options.maxLength}, ${options.threads} ORT threads\n`,
+    );
+    console.log(
+      '| mode | params | one forward ms | step ms | ratio (paired median) | bookkeeping ms | 1 + bookkeeping/(2·forward) | load |\n|---|---|---|---|---|---|---|---|',
+    );
+    for (const row of rows) console.log(row);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -270,11 +386,23 @@ async function main(): Promise<void> {
       'val-rows': { type: 'string', default: '100' },
       out: { type: 'string' },
       rng: { type: 'boolean', default: false },
+      smollm: { type: 'boolean', default: false },
+      steps: { type: 'string', default: '6' },
+      threads: { type: 'string', default: '2' },
       entries: { type: 'string', default: String(1 << 22) },
     },
   });
   if (values.rng) {
     rngBench(Number(values.entries));
+    return;
+  }
+  if (values.smollm) {
+    await smollmRatio({
+      batch: Number(values.batch),
+      maxLength: Number(values['max-length']),
+      threads: Number(values.threads),
+      steps: Number(values.steps),
+    });
     return;
   }
   if (values.task) {
