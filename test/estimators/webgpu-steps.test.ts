@@ -6,13 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEstimator } from '../../core/estimators/registry.ts';
 import { createUpdateRule } from '../../core/optim/registry.ts';
 import { stepSeed } from '../../core/random/seed-sequence.ts';
-import { probeEp } from '../../core/runtime/backend.ts';
+import { webgpu } from '../helpers/webgpu.ts';
 import { DataOrder } from '../../core/train/data-order.ts';
 import type { TrainingSession } from '../../core/train/session.ts';
 import { openSherlock } from './real-model.ts';
-
-const webgpu = await probeEp('webgpu');
-if (!webgpu.available) console.warn(`webgpu estimator steps skipped: ${webgpu.reason}`);
 
 const SHAPE = { maxLength: 16, batchSize: 4, validationRows: 4, trainRows: 32 };
 

@@ -11,13 +11,11 @@ import { evaluate } from '../../core/eval/evaluate.ts';
 import { greedyGenerate } from '../../core/eval/generate.ts';
 import { loadModel } from '../../core/models/load.ts';
 import { loadTokenizer, type Tokenizer } from '../../core/models/tokenizer.ts';
-import { probeEp } from '../../core/runtime/backend.ts';
+import { webgpu } from '../helpers/webgpu.ts';
 import { Engine } from '../../core/runtime/engine.ts';
 
 const fixtures = path.resolve(import.meta.dirname, '../../../shared/fixtures');
 const modelDir = path.join(fixtures, 'models/stories260k');
-const webgpu = await probeEp('webgpu');
-if (!webgpu.available) console.warn(`webgpu eval skipped: ${webgpu.reason}`);
 
 let tokenizer: Tokenizer;
 const engines: Partial<Record<'cpu' | 'webgpu', Engine>> = {};

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../core/models/load.ts';
 import type { PeftConfig } from '../../core/peft/plan.ts';
-import { probeEp } from '../../core/runtime/backend.ts';
+import { webgpu } from '../helpers/webgpu.ts';
 import { Engine } from '../../core/runtime/engine.ts';
 import type { Batch } from '../../core/runtime/batch.ts';
 import {
@@ -19,9 +19,6 @@ import {
   readReference,
   toBatch,
 } from './reference-fixture.ts';
-
-const webgpu = await probeEp('webgpu');
-if (!webgpu.available) console.warn(`webgpu parity skipped: ${webgpu.reason}`);
 
 async function expectParity(
   name: string,

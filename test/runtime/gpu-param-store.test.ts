@@ -4,13 +4,10 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../core/models/load.ts';
-import { probeEp } from '../../core/runtime/backend.ts';
+import { webgpu } from '../helpers/webgpu.ts';
 import { Engine } from '../../core/runtime/engine.ts';
 import { GpuParamStore } from '../../core/runtime/gpu-param-store.ts';
 import { MODELS, promptsBatch, readReference } from '../parity/reference-fixture.ts';
-
-const webgpu = await probeEp('webgpu');
-if (!webgpu.available) console.warn(`gpu param store tests skipped: ${webgpu.reason}`);
 
 function wave(count: number, phase: number, scale: number): Float32Array {
   return Float32Array.from({ length: count }, (_, i) => Math.sin(i * 0.37 + phase) * scale);

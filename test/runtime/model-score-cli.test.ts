@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { probeEp } from '../../core/runtime/backend.ts';
+import { webgpu } from '../helpers/webgpu.ts';
 import { ATOL, MODELS, readReference } from '../parity/reference-fixture.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -14,8 +14,6 @@ async function score(args: string[]) {
     cwd: ROOT,
   });
 }
-
-const webgpu = await probeEp('webgpu');
 
 describe('zo-studio model score', () => {
   it.each([
