@@ -3,11 +3,10 @@
 import type { ConfigFields } from '../config-fields.ts';
 import type { WeightLayout } from '../types.ts';
 import { ref, type FamilyConfig, type FamilySpec } from './family.ts';
+import { learnedPositionsConfig, learnedPositionsGlobals, readHeads } from './learned-positions.ts';
 
 function mapConfig(fields: ConfigFields): FamilyConfig {
-  const hidden = fields.int('n_embd');
-  const heads = fields.int('n_head');
-  if (hidden % heads !== 0) fields.fail(`n_embd ${hidden} is not divisible by n_head ${heads}`);
+  const { hidden, heads } = readHeads(fields, 'n_embd', 'n_head');
   const activation = fields.string('activation_function', 'gelu_new');
   fields.require(activation === 'gelu_new', 'activation_function', '"gelu_new"');
   fields.require(
@@ -16,13 +15,11 @@ function mapConfig(fields: ConfigFields): FamilyConfig {
     'false',
   );
   fields.require(!fields.bool('reorder_and_upcast_attn', false), 'reorder_and_upcast_attn', 'false');
-  return {
+  return learnedPositionsConfig(fields, {
     family: 'gpt2',
     hidden,
     layers: fields.int('n_layer'),
     heads,
-    kvHeads: heads,
-    headDim: hidden / heads,
     // n_inner: null means 4 × n_embd.
     intermediate: fields.int('n_inner', 4 * hidden),
     vocab: fields.int('vocab_size'),
@@ -31,11 +28,7 @@ function mapConfig(fields: ConfigFields): FamilyConfig {
     positionOffset: 0,
     tiedEmbeddings: true,
     activation,
-    attentionBias: true,
-    bosTokenId: fields.tokenId('bos_token_id'),
-    eosTokenId: fields.tokenId('eos_token_id'),
-    padTokenId: fields.tokenId('pad_token_id'),
-  };
+  });
 }
 
 function layout(config: FamilyConfig, prefix: string): WeightLayout {
@@ -58,15 +51,14 @@ function layout(config: FamilyConfig, prefix: string): WeightLayout {
       downBias: ref(`${at}mlp.c_proj.bias`, hidden),
     };
   });
-  const embed = ref(`${prefix}wte.weight`, config.vocab, hidden);
   return {
-    global: {
-      embed,
-      positions: ref(`${prefix}wpe.weight`, config.maxPositions, hidden),
-      finalNorm: ref(`${prefix}ln_f.weight`, hidden),
-      finalNormBias: ref(`${prefix}ln_f.bias`, hidden),
-      lmHead: embed,
-    },
+    // tiedEmbeddings is always true here, so the head is wte.
+    global: learnedPositionsGlobals(config, {
+      embed: `${prefix}wte.weight`,
+      positions: `${prefix}wpe.weight`,
+      positionRows: config.maxPositions,
+      finalNorm: `${prefix}ln_f`,
+    }),
     layers,
   };
 }

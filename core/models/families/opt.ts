@@ -3,16 +3,13 @@
 import type { ConfigFields } from '../config-fields.ts';
 import type { WeightLayout } from '../types.ts';
 import { ref, type FamilyConfig, type FamilySpec } from './family.ts';
+import { learnedPositionsConfig, learnedPositionsGlobals, readHeads } from './learned-positions.ts';
 
 /** OPT's learned position table reserves its first 2 rows (a fairseq padding convention). */
 const OPT_POSITION_OFFSET = 2;
 
 function mapConfig(fields: ConfigFields): FamilyConfig {
-  const hidden = fields.int('hidden_size');
-  const heads = fields.int('num_attention_heads');
-  if (hidden % heads !== 0) {
-    fields.fail(`hidden_size ${hidden} is not divisible by num_attention_heads ${heads}`);
-  }
+  const { hidden, heads } = readHeads(fields, 'hidden_size', 'num_attention_heads');
   const projected = fields.int('word_embed_proj_dim', hidden);
   if (projected !== hidden) {
     fields.fail(
@@ -29,13 +26,11 @@ function mapConfig(fields: ConfigFields): FamilyConfig {
   fields.require(!fields.bool('_remove_final_layer_norm', false), '_remove_final_layer_norm', 'false');
   const activation = fields.string('activation_function', 'relu');
   fields.require(activation === 'relu', 'activation_function', '"relu"');
-  return {
+  return learnedPositionsConfig(fields, {
     family: 'opt',
     hidden,
     layers: fields.int('num_hidden_layers'),
     heads,
-    kvHeads: heads,
-    headDim: hidden / heads,
     intermediate: fields.int('ffn_dim'),
     vocab: fields.int('vocab_size'),
     maxPositions: fields.int('max_position_embeddings'),
@@ -44,11 +39,7 @@ function mapConfig(fields: ConfigFields): FamilyConfig {
     positionOffset: OPT_POSITION_OFFSET,
     tiedEmbeddings: fields.bool('tie_word_embeddings', true),
     activation,
-    attentionBias: true,
-    bosTokenId: fields.tokenId('bos_token_id'),
-    eosTokenId: fields.tokenId('eos_token_id'),
-    padTokenId: fields.tokenId('pad_token_id'),
-  };
+  });
 }
 
 function layout(config: FamilyConfig, prefix: string): WeightLayout {
@@ -74,15 +65,13 @@ function layout(config: FamilyConfig, prefix: string): WeightLayout {
       downBias: ref(`${at}fc2.bias`, hidden),
     };
   });
-  const embed = ref(`${prefix}embed_tokens.weight`, config.vocab, hidden);
   return {
-    global: {
-      embed,
-      positions: ref(`${prefix}embed_positions.weight`, config.maxPositions + OPT_POSITION_OFFSET, hidden),
-      finalNorm: ref(`${prefix}final_layer_norm.weight`, hidden),
-      finalNormBias: ref(`${prefix}final_layer_norm.bias`, hidden),
-      lmHead: config.tiedEmbeddings ? embed : ref('lm_head.weight', config.vocab, hidden),
-    },
+    global: learnedPositionsGlobals(config, {
+      embed: `${prefix}embed_tokens.weight`,
+      positions: `${prefix}embed_positions.weight`,
+      positionRows: config.maxPositions + OPT_POSITION_OFFSET,
+      finalNorm: `${prefix}final_layer_norm`,
+    }),
     layers,
   };
 }
