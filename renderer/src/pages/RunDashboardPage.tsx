@@ -5,8 +5,6 @@ import Button from '@mui/material/Button';
 import LinearProgress from '@mui/material/LinearProgress';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
-import ToggleButton from '@mui/material/ToggleButton';
-import ToggleButtonGroup from '@mui/material/ToggleButtonGroup';
 import { useEffect, useState } from 'react';
 import type { ApiEventOf } from '../../../core/api/events.ts';
 import type { RunStatus, XAxis } from '../../../core/api/domains/runs.ts';
@@ -19,6 +17,7 @@ import { MetricChart } from '../components/MetricChart.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { StatTile } from '../components/StatTile.tsx';
 import { StatusChip } from '../components/StatusChip.tsx';
+import { XAxisToggle } from '../components/XAxisToggle.tsx';
 import { formatBytes, formatCount, formatDuration, formatNumber } from '../format.ts';
 import { addEvent, seriesLabel, xAxisLabels, xOf, type RunCurves } from './run-history.ts';
 
@@ -177,19 +176,7 @@ export function RunDashboardPage({ runId }: { runId: string }) {
       </Stack>
       <Paper sx={{ p: 2 }}>
         <Stack direction="row" sx={{ mb: 1, justifyContent: 'flex-end' }}>
-          <ToggleButtonGroup
-            size="small"
-            exclusive
-            value={axis}
-            onChange={(_, next: XAxis | null) => next && setAxis(next)}
-            aria-label="x axis"
-          >
-            {(Object.keys(xAxisLabels) as XAxis[]).map((key) => (
-              <ToggleButton key={key} value={key}>
-                {xAxisLabels[key]}
-              </ToggleButton>
-            ))}
-          </ToggleButtonGroup>
+          <XAxisToggle axis={axis} onChange={setAxis} />
         </Stack>
         <MetricChart
           title="Loss"

@@ -11,8 +11,6 @@ import TableCell from '@mui/material/TableCell';
 import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import TextField from '@mui/material/TextField';
-import ToggleButton from '@mui/material/ToggleButton';
-import ToggleButtonGroup from '@mui/material/ToggleButtonGroup';
 import Typography from '@mui/material/Typography';
 import { useState } from 'react';
 import type { XAxis } from '../../../../core/api/domains/runs.ts';
@@ -20,6 +18,7 @@ import { useCall } from '../../api/api-context.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { MetricChart, type ChartSeries } from '../../components/MetricChart.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
+import { XAxisToggle } from '../../components/XAxisToggle.tsx';
 import { formatNumber } from '../../format.ts';
 import { seriesLabel, xAxisLabels } from '../run-history.ts';
 import { ParallelCoordinates } from './ParallelCoordinates.tsx';
@@ -86,19 +85,7 @@ export function ComparePage({ runIds }: { runIds: string[] }) {
               </MenuItem>
             ))}
           </TextField>
-          <ToggleButtonGroup
-            size="small"
-            exclusive
-            value={axis}
-            onChange={(_, next: XAxis | null) => next && setAxis(next)}
-            aria-label="x axis"
-          >
-            {(Object.keys(xAxisLabels) as XAxis[]).map((k) => (
-              <ToggleButton key={k} value={k}>
-                {xAxisLabels[k]}
-              </ToggleButton>
-            ))}
-          </ToggleButtonGroup>
+          <XAxisToggle axis={axis} onChange={setAxis} />
         </Stack>
         <MetricChart
           title={seriesLabel(metric)}
