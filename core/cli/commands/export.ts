@@ -1,9 +1,9 @@
 // `zo-studio export ID --format peft|merged|onnx --out DIR`: write a run's newest checkpoint as a PEFT
 // adapter, a merged Hugging Face model folder or a merged ONNX model, and record it in the run history.
-import { parseArgs } from 'node:util';
 import { EXPORT_FORMATS, exportRun } from '../../export/run-export.ts';
 import type { ExportFormat } from '../../export/run-export.ts';
 import { RunStore } from '../../store/run-store.ts';
+import { parseCommandArgs, usageError } from '../command-args.ts';
 
 const USAGE = `usage: zo-studio export RUN_ID --format peft|merged|onnx --out DIR [--force] [--json] [--db PATH]
 
@@ -17,30 +17,16 @@ const USAGE = `usage: zo-studio export RUN_ID --format peft|merged|onnx --out DI
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        format: { type: 'string' },
-        out: { type: 'string' },
-        force: { type: 'boolean', default: false },
-        'base-model': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        db: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    process.stderr.write(`zo-studio export: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs('export', USAGE, argv, {
+    format: { type: 'string' },
+    out: { type: 'string' },
+    force: { type: 'boolean', default: false },
+    'base-model': { type: 'string' },
+    json: { type: 'boolean', default: false },
+    db: { type: 'string' },
+  });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
   const [runId, ...extra] = positionals;
   const problem =
     !runId || extra.length > 0
@@ -50,10 +36,7 @@ export async function run(argv: string[]): Promise<number> {
         : !values.out
           ? '--out DIR is required'
           : undefined;
-  if (problem) {
-    process.stderr.write(`zo-studio export: ${problem}\n\n${USAGE}`);
-    return 2;
-  }
+  if (problem) return usageError('export', USAGE, problem);
   let store: RunStore | undefined;
   try {
     store = RunStore.openForUser(values.db, (notice) => process.stderr.write(`zo-studio: ${notice}\n`));

@@ -1,10 +1,10 @@
 // zo-studio model download ID: fetch a Hub model into the studio's cache (resumable), print its folder.
-import { parseArgs } from 'node:util';
 import { defaultHubCacheDir } from '../../hub/cache-dir.ts';
 import { downloadModel } from '../../hub/download-model.ts';
 import type { DownloadProgress } from '../../hub/download-file.ts';
 import { HubError } from '../../hub/errors.ts';
 import { ModelLoadError } from '../../models/errors.ts';
+import { parseCommandArgs, usageError } from '../command-args.ts';
 
 const usage = `usage: zo-studio model download ID [--cache-dir DIR] [--revision REV]
 
@@ -37,30 +37,13 @@ function progressPrinter(): (progress: DownloadProgress) => void {
 }
 
 export async function runDownload(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        revision: { type: 'string' },
-        'cache-dir': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    process.stderr.write(`zo-studio model download: ${(error as Error).message}\n\n${usage}`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    process.stdout.write(usage);
-    return 0;
-  }
+  const parsed = parseCommandArgs('model download', usage, argv, {
+    revision: { type: 'string' },
+    'cache-dir': { type: 'string' },
+  });
+  if (typeof parsed === 'number') return parsed;
   const [id, ...extra] = parsed.positionals;
-  if (!id || extra.length > 0) {
-    process.stderr.write(`zo-studio model download: expected exactly one model id\n\n${usage}`);
-    return 2;
-  }
+  if (!id || extra.length > 0) return usageError('model download', usage, 'expected exactly one model id');
   const cacheDir = parsed.values['cache-dir'] ?? defaultHubCacheDir();
   const controller = new AbortController();
   // Ctrl-C stops cleanly and keeps the partial file for the next run.

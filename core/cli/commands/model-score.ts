@@ -2,11 +2,11 @@
 // One forward pass over a text: the mean next-token NLL (first token not predicted) and the first 16
 // logits at the last position, the numbers a fixture's reference.json records, so a model or a build
 // can be checked by hand against a reference.
-import { parseArgs } from 'node:util';
 import { loadModel } from '../../models/load.ts';
 import { loadTokenizer } from '../../models/tokenizer.ts';
 import { parseEpChoice } from '../../runtime/backend.ts';
 import { Engine } from '../../runtime/engine.ts';
+import { parseCommandArgs, usageError } from '../command-args.ts';
 
 const LOGITS_HEAD = 16;
 
@@ -76,31 +76,20 @@ function formatTable(r: ScoreResult): string {
 }
 
 export async function runScore(argv: string[]): Promise<number> {
-  let parsed;
+  const parsed = parseCommandArgs('model score', usage, argv, {
+    text: { type: 'string' },
+    ep: { type: 'string', default: 'cpu' },
+    json: { type: 'boolean' },
+  });
+  if (typeof parsed === 'number') return parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        text: { type: 'string' },
-        ep: { type: 'string', default: 'cpu' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-    if (!parsed.values.help) parseEpChoice(parsed.values.ep);
+    parseEpChoice(parsed.values.ep);
   } catch (error) {
-    process.stderr.write(`zo-studio model score: ${(error as Error).message}\n\n${usage}`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    process.stdout.write(usage);
-    return 0;
+    return usageError('model score', usage, (error as Error).message);
   }
   const [dir, ...extra] = parsed.positionals;
   if (!dir || extra.length > 0 || parsed.values.text === undefined) {
-    process.stderr.write(`zo-studio model score: expected one model folder and --text\n\n${usage}`);
-    return 2;
+    return usageError('model score', usage, 'expected one model folder and --text');
   }
   // Errors (a bad folder, an unavailable provider, a too-short text) reach the CLI's top-level handler,
   // which prints the message without a stack and exits 1.

@@ -1,9 +1,9 @@
 // zo-studio model: look at a local Hugging Face model folder. `inspect` is here; `score` (forward pass
 // over a text) lives in ./model-score.ts and is loaded only when asked for, since it pulls in ORT.
-import { parseArgs } from 'node:util';
 import { ModelLoadError } from '../../models/errors.ts';
 import { loadModel } from '../../models/load.ts';
 import { summarizeModel, type ModelSummary } from '../../models/summary.ts';
+import { parseCommandArgs, usageError } from '../command-args.ts';
 
 const usage = `usage: zo-studio model <subcommand> [options]
 
@@ -35,25 +35,11 @@ function formatTable(dir: string, summary: ModelSummary): string {
 }
 
 async function inspect(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (error) {
-    process.stderr.write(`zo-studio model inspect: ${(error as Error).message}\n\n${inspectUsage}`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    process.stdout.write(inspectUsage);
-    return 0;
-  }
+  const parsed = parseCommandArgs('model inspect', inspectUsage, argv, { json: { type: 'boolean' } });
+  if (typeof parsed === 'number') return parsed;
   const [dir, ...extra] = parsed.positionals;
   if (!dir || extra.length > 0) {
-    process.stderr.write(`zo-studio model inspect: expected exactly one model folder\n\n${inspectUsage}`);
-    return 2;
+    return usageError('model inspect', inspectUsage, 'expected exactly one model folder');
   }
   try {
     const model = await loadModel(dir);
