@@ -5,8 +5,8 @@
 import { fillGaussian } from '../random/gaussian.ts';
 import { Stream } from '../random/streams.ts';
 import { orthonormalize } from './linalg.ts';
-import type { Direction, Perturber } from './perturb.ts';
-import type { EstimateTerm, Params } from './types.ts';
+import { Perturber, type Direction } from './perturb.ts';
+import type { EstimateTerm, Objective, Params, Seed } from './types.ts';
 
 /** orthogonal: rows orthogonalized in blocks of d (QR of a Gaussian block with the sign fix). */
 export type RowSampling = 'orthogonal' | 'gaussian';
@@ -106,6 +106,42 @@ export async function directionalDifferences(
     lossSum += loss;
   }
   return { differences, loss: lossSum / rows.length };
+}
+
+/** Objective evaluations per step for N directional differences (see directionalDifferences). */
+export function differencePasses(directions: number, difference: Difference): number {
+  return difference === 'central' ? 2 * directions : directions + 1;
+}
+
+/** How an estimator samples its rows and differences them (fields of its config). */
+export interface DifferencePlan {
+  directions: number;
+  sampling: RowSampling;
+  length: RowLength;
+  eps: number;
+  difference: Difference;
+}
+
+/**
+ * One step's sampling: N rows from the step's seed and the difference along each, with the
+ * evaluations counted. The estimators differ only in how they combine rows and differences.
+ */
+export async function sampleDifferences(
+  objective: Objective,
+  params: Params,
+  seed: Seed,
+  plan: DifferencePlan,
+): Promise<{ rows: Float32Array[]; differences: number[]; loss: number; forwardPasses: number }> {
+  const perturber = new Perturber(objective);
+  const rows = directionRows(params, seed, plan.directions, plan.sampling, plan.length);
+  const { differences, loss } = await directionalDifferences(
+    perturber,
+    params,
+    rows,
+    plan.eps,
+    plan.difference,
+  );
+  return { rows, differences, loss, forwardPasses: perturber.takeForwardPasses() };
 }
 
 /** Σ_i weights[i]·rows[i] as per-tensor dense terms (rows are concatenated d-vectors, not copied). */

@@ -7,9 +7,8 @@
  * differences the estimate is exact.
  */
 import { defineEstimator } from '../definition.ts';
-import { directionalDifferences, directionRows, totalLength, weightedRows } from '../directions.ts';
+import { differencePasses, sampleDifferences, totalLength, weightedRows } from '../directions.ts';
 import { gram, solveSpd } from '../linalg.ts';
-import { Perturber } from '../perturb.ts';
 import type { EstimateTerm, Estimator } from '../types.ts';
 import { interpolationConfig, type InterpolationConfig } from './config.ts';
 
@@ -20,7 +19,7 @@ export function createInterpolation(config: InterpolationConfig): Estimator<null
   const n = config.directions;
   return {
     id: 'interpolation',
-    forwardPassesPerStep: config.difference === 'central' ? 2 * n : n + 1,
+    forwardPassesPerStep: differencePasses(n, config.difference),
     init: () => null,
     async estimate({ objective, params, seed }) {
       const d = totalLength(params);
@@ -29,15 +28,11 @@ export function createInterpolation(config: InterpolationConfig): Estimator<null
           `interpolation: directions ${n} > d = ${d} needs a d×d solve; allowed only for d ≤ ${MAX_OVERDETERMINED_D} (lower "directions")`,
         );
       }
-      const perturber = new Perturber(objective);
-      const rows = directionRows(params, seed, n, config.sampling, 'unit');
-      const { differences, loss } = await directionalDifferences(
-        perturber,
-        params,
-        rows,
-        config.eps,
-        config.difference,
-      );
+      // Unit rows: the least-squares system is in terms of directions, not Gaussian-scaled samples.
+      const { rows, differences, loss, forwardPasses } = await sampleDifferences(objective, params, seed, {
+        ...config,
+        length: 'unit',
+      });
       const y = Float64Array.from(differences);
       const wide = rows.map((r) => Float64Array.from(r));
       let terms: EstimateTerm[][];
@@ -58,7 +53,7 @@ export function createInterpolation(config: InterpolationConfig): Estimator<null
         const g = Float32Array.from(solveSpd(K, rhs));
         terms = weightedRows(params, [g], [1]);
       }
-      return { estimate: { terms }, state: null, forwardPasses: perturber.takeForwardPasses(), loss };
+      return { estimate: { terms }, state: null, forwardPasses, loss };
     },
   };
 }
@@ -70,8 +65,7 @@ export const interpolation = defineEstimator({
     'Berahas, Cao, Choromanski, Scheinberg, A Theoretical and Empirical Comparison of Gradient Approximations in Derivative-Free Optimization, FoCM 2022',
   help: "Least-squares gradient over N directional differences: the projection of the gradient onto N orthonormal directions, exact for N = d (small problems, calibration); being a projection (scale N/d), it wants a learning rate about d/N times MeZO's.",
   schema: interpolationConfig,
-  forwardPassesPerStep: (config) =>
-    config.difference === 'central' ? 2 * config.directions : config.directions + 1,
+  forwardPassesPerStep: (config) => differencePasses(config.directions, config.difference),
   presets: [{ name: 'Forward, 8 orthonormal directions', values: { directions: 8, difference: 'forward' } }],
   suggested: {},
   create: createInterpolation,

@@ -8,8 +8,7 @@
  * (d/N − 1)·‖a‖² orthogonal √d (exact at N = d).
  */
 import { defineEstimator } from '../definition.ts';
-import { directionalDifferences, directionRows, weightedRows } from '../directions.ts';
-import { Perturber } from '../perturb.ts';
+import { differencePasses, sampleDifferences, weightedRows } from '../directions.ts';
 import type { Estimator } from '../types.ts';
 import { orthogonalConfig, type OrthogonalConfig } from './config.ts';
 
@@ -17,24 +16,21 @@ export function createOrthogonal(config: OrthogonalConfig): Estimator<null> {
   const n = config.directions;
   return {
     id: 'orthogonal',
-    forwardPassesPerStep: config.difference === 'central' ? 2 * n : n + 1,
+    forwardPassesPerStep: differencePasses(n, config.difference),
     init: () => null,
     async estimate({ objective, params, seed }) {
-      const perturber = new Perturber(objective);
-      const rows = directionRows(params, seed, n, config.sampling, config.length);
-      const { differences, loss } = await directionalDifferences(
-        perturber,
+      const { rows, differences, loss, forwardPasses } = await sampleDifferences(
+        objective,
         params,
-        rows,
-        config.eps,
-        config.difference,
+        seed,
+        config,
       );
       const terms = weightedRows(
         params,
         rows,
         differences.map((c) => c / n),
       );
-      return { estimate: { terms }, state: null, forwardPasses: perturber.takeForwardPasses(), loss };
+      return { estimate: { terms }, state: null, forwardPasses, loss };
     },
   };
 }
@@ -46,8 +42,7 @@ export const orthogonal = defineEstimator({
     'Berahas, Cao, Choromanski, Scheinberg, A Theoretical and Empirical Comparison of Gradient Approximations in Derivative-Free Optimization, FoCM 2022; Choromanski et al., ICML 2018',
   help: 'Averages N directional differences; orthogonal rows cut the variance of Gaussian sampling at the same cost (best for small, PEFT-sized parameter sets).',
   schema: orthogonalConfig,
-  forwardPassesPerStep: (config) =>
-    config.difference === 'central' ? 2 * config.directions : config.directions + 1,
+  forwardPassesPerStep: (config) => differencePasses(config.directions, config.difference),
   presets: [
     { name: 'Orthogonal 5-SPSA', values: { directions: 5, sampling: 'orthogonal', length: 'chi' } },
     { name: 'Gaussian 5-SPSA', values: { directions: 5, sampling: 'gaussian', length: 'chi' } },
