@@ -4,6 +4,7 @@ import { ApiError } from '../../api/errors.ts';
 import type { Handlers } from '../../api/methods.ts';
 import { ModelLoadError } from '../../models/errors.ts';
 import { loadModel } from '../../models/load.ts';
+import { summarizeModel } from '../../models/summary.ts';
 import { resolveUserPath } from './files.ts';
 
 export function modelsHandlers(): Pick<Handlers, 'models.inspect'> {
@@ -20,19 +21,8 @@ export function modelsHandlers(): Pick<Handlers, 'models.inspect'> {
       const files = new Set([...model.weights.tensors.values()].map((tensor) => tensor.file));
       let sizeBytes = 0;
       for (const file of files) sizeBytes += (await stat(file)).size;
-      const { config } = model;
-      return {
-        dir: path,
-        family: config.family,
-        modelType: config.modelType,
-        parameters: model.parameters,
-        layers: config.layers,
-        hidden: config.hidden,
-        heads: config.heads,
-        vocab: config.vocab,
-        dtype: config.dtype,
-        sizeBytes,
-      };
+      // The same summary `zo-studio model inspect` prints; the response schema keeps the fields it lists.
+      return { dir: path, ...summarizeModel(model), sizeBytes };
     },
   };
 }
