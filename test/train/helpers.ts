@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { RunConfigInput } from '../../core/train/config.ts';
 import type { RunEvent } from '../../core/train/events.ts';
+import { TrainingManager } from '../../core/train/manager.ts';
 import { RunStore } from '../../core/store/run-store.ts';
 
 export const fixtures = path.resolve(import.meta.dirname, '../../../shared/fixtures');
@@ -72,4 +73,24 @@ export function collectEvents(): {
       byRun.set(runId, list);
     },
   };
+}
+
+/**
+ * A TrainingManager over a fresh temporary history, for one test file. Interval 0: every event is
+ * delivered at once, so the tests can act at a chosen step.
+ */
+export function startManager(listener: ReturnType<typeof collectEvents>['listener']): {
+  history: TempHistory;
+  manager: TrainingManager;
+} {
+  const history = tempHistory();
+  const manager = new TrainingManager({ store: history.store, progressIntervalMs: 0 });
+  manager.subscribe(listener);
+  return { history, manager };
+}
+
+/** Stops the manager's runs, then closes and deletes its history. */
+export async function stopManager(history: TempHistory, manager: TrainingManager): Promise<void> {
+  await manager.shutdown();
+  history.dispose();
 }

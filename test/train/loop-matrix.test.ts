@@ -6,23 +6,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listEstimators } from '../../core/estimators/registry.ts';
-import { TrainingManager } from '../../core/train/manager.ts';
-import { collectEvents, sherlockConfig, tempHistory, type TempHistory } from './helpers.ts';
+import type { TrainingManager } from '../../core/train/manager.ts';
+import { collectEvents, sherlockConfig, startManager, stopManager, type TempHistory } from './helpers.ts';
 
 let history: TempHistory;
 let manager: TrainingManager;
 const events = collectEvents();
 
 beforeAll(() => {
-  history = tempHistory();
-  manager = new TrainingManager({ store: history.store, progressIntervalMs: 0 });
-  manager.subscribe(events.listener);
+  ({ history, manager } = startManager(events.listener));
 });
 
-afterAll(async () => {
-  await manager.shutdown();
-  history.dispose();
-});
+afterAll(() => stopManager(history, manager));
 
 const small = { batchSize: 4, eval: { everySteps: 3, rows: 4 }, budget: { steps: 3 } };
 

@@ -9,8 +9,9 @@ import {
   collectEvents,
   sherlockConfig,
   sst2,
+  startManager,
+  stopManager,
   stories260k,
-  tempHistory,
   type TempHistory,
 } from './helpers.ts';
 import path from 'node:path';
@@ -40,16 +41,10 @@ function waitForEvent(runId: () => string, predicate: (event: RunEvent) => boole
 }
 
 beforeAll(() => {
-  history = tempHistory();
-  // Interval 0: every event is delivered at once, so the tests can act at a chosen step.
-  manager = new TrainingManager({ store: history.store, progressIntervalMs: 0 });
-  manager.subscribe(events.listener);
+  ({ history, manager } = startManager(events.listener));
 });
 
-afterAll(async () => {
-  await manager.shutdown();
-  history.dispose();
-});
+afterAll(() => stopManager(history, manager));
 
 describe('TrainingManager on stories260k', () => {
   it('trains: validation loss drops below the zero-shot baseline and every step is recorded', async () => {
