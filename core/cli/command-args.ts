@@ -15,19 +15,20 @@ export function usageError(command: string, usage: string, problem: string): num
 }
 
 /**
- * Parses a subcommand's arguments (`options` plus -h/--help; positionals allowed). Returns the parsed
- * flags and positionals, or the exit code to return at once: 0 after printing the usage for --help,
- * 2 after naming an unknown or malformed flag.
+ * Parses a subcommand's arguments (`options` plus -h/--help). Returns the parsed flags and positionals,
+ * or the exit code to return at once: 0 after printing the usage for --help, 2 after naming an unknown
+ * or malformed flag (or any positional, for a command that takes none: `positionals` is then empty).
  */
 export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(
   command: string,
   usage: string,
   argv: string[],
   options: O,
+  { allowPositionals = true }: { allowPositionals?: boolean } = {},
 ): ParsedCommand<O> | number {
   let parsed: ParsedCommand<O>;
   try {
-    parsed = parseArgs({ args: argv, options: { ...options, ...HELP_OPTION }, allowPositionals: true });
+    parsed = parseArgs({ args: argv, options: { ...options, ...HELP_OPTION }, allowPositionals });
   } catch (error) {
     return usageError(command, usage, (error as Error).message);
   }

@@ -1,8 +1,8 @@
 // `zo-studio estimators`: lists the gradient estimators (or, with --rules, the update rules) from the
 // registries, as a table or as JSON for scripts and the wizard.
-import { parseArgs } from 'node:util';
 import { listEstimators } from '../../estimators/registry.ts';
 import { listUpdateRules } from '../../optim/registry.ts';
+import { parseCommandArgs } from '../command-args.ts';
 
 const HELP = `usage: zo-studio estimators [--json] [--rules]
 
@@ -23,25 +23,15 @@ function formatDefaults(defaults: Record<string, unknown>): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values: { json?: boolean; rules?: boolean; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        json: { type: 'boolean' },
-        rules: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    process.stderr.write(`zo-studio estimators: ${(error as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  const parsed = parseCommandArgs(
+    'estimators',
+    HELP,
+    argv,
+    { json: { type: 'boolean' }, rules: { type: 'boolean' } },
+    { allowPositionals: false },
+  );
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const rows = values.rules ? listUpdateRules() : listEstimators();
   if (values.json) {
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);

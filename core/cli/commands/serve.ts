@@ -1,9 +1,9 @@
 // zo-studio serve: the studio UI and its API on localhost, for a headless GPU box or a browser test.
-import { parseArgs } from 'node:util';
 import { rendererDir } from '../../server/app-paths.ts';
 import { resolveDbPath, userDataDir } from '../../store/paths.ts';
 import { startBackend } from '../../server/start-backend.ts';
 import { startStudioServer } from '../../server/studio-server.ts';
+import { parseCommandArgs } from '../command-args.ts';
 
 const usage = `usage: zo-studio serve [--port N] [--host 127.0.0.1] [--data-dir DIR] [--db PATH]
 
@@ -15,26 +15,20 @@ const usage = `usage: zo-studio serve [--port N] [--host 127.0.0.1] [--data-dir 
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string', default: '0' },
-        host: { type: 'string', default: '127.0.0.1' },
-        'data-dir': { type: 'string' },
-        db: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    process.stderr.write(`zo-studio serve: ${(error as Error).message}\n\n${usage}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(usage);
-    return 0;
-  }
+  const parsed = parseCommandArgs(
+    'serve',
+    usage,
+    argv,
+    {
+      port: { type: 'string', default: '0' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'data-dir': { type: 'string' },
+      db: { type: 'string' },
+    },
+    { allowPositionals: false },
+  );
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     process.stderr.write(`zo-studio serve: --port must be an integer 0-65535, got '${values.port}'\n`);
