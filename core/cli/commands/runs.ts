@@ -1,9 +1,10 @@
 // `zo-studio runs`: the run history from the terminal — list, show, compare, tag, note, delete.
 import { basename } from 'node:path';
-import { parseArgs } from 'node:util';
+import type { parseArgs } from 'node:util';
 import { RunStore } from '../../store/run-store.ts';
 import { RUN_STATUSES } from '../../store/types.ts';
 import type { FinalMetric, RunRecord, RunStatus, SeriesAxis } from '../../store/types.ts';
+import { parseCommandArgs, usageError } from '../command-args.ts';
 
 const USAGE = `usage: zo-studio runs <subcommand> [options] [--json] [--db PATH]
 
@@ -31,7 +32,6 @@ const OPTIONS = {
   axis: { type: 'string', default: 'step' },
   all: { type: 'boolean', default: false },
   remove: { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -39,18 +39,13 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
 class UsageError extends Error {}
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
-  } catch (error) {
-    process.stderr.write(`zo-studio runs: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs('runs', USAGE, argv, OPTIONS);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const [subcommand, ...args] = positionals;
-  if (values.help || !subcommand) {
-    (values.help ? process.stdout : process.stderr).write(USAGE);
-    return values.help ? 0 : 2;
+  if (!subcommand) {
+    process.stderr.write(USAGE);
+    return 2;
   }
   let store: RunStore | undefined;
   try {
@@ -59,10 +54,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(values.json ? `${JSON.stringify(output.json, null, 2)}\n` : output.text);
     return 0;
   } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`zo-studio runs: ${error.message}\n\n${USAGE}`);
-      return 2;
-    }
+    if (error instanceof UsageError) return usageError('runs', USAGE, error.message);
     // Store, validation and not-found errors carry their own explanation; no stack trace for those.
     process.stderr.write(`zo-studio runs: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;

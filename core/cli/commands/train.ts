@@ -1,9 +1,10 @@
 // `zo-studio train`: train a run from a config file, from flags, or both (flags override the file).
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import type { parseArgs } from 'node:util';
 import { runFromCli } from '../../train/cli-run.ts';
 import { withAdapterPeft } from '../../train/init-adapter.ts';
+import { parseCommandArgs } from '../command-args.ts';
 
 const USAGE = `usage: zo-studio train --config run.json [flags] [--json] [--db PATH]
        zo-studio train --model DIR --train FILE [--validation FILE] --task lm|classification|NAME
@@ -64,23 +65,14 @@ const OPTIONS = {
   name: { type: 'string' },
   json: { type: 'boolean', default: false },
   db: { type: 'string' },
-  help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
 type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
 
 export async function run(argv: string[]): Promise<number> {
-  let flags: Flags;
-  try {
-    flags = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }).values;
-  } catch (error) {
-    process.stderr.write(`zo-studio train: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (flags.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+  const parsed = parseCommandArgs('train', USAGE, argv, OPTIONS, { allowPositionals: false });
+  if (typeof parsed === 'number') return parsed;
+  const flags: Flags = parsed.values;
   // Paths are stored with the run, so they are made absolute now: a later `resume` may run elsewhere.
   const base = flags.config
     ? absolutePaths(await readConfigFile(flags.config), dirname(resolve(flags.config)))
