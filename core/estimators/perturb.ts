@@ -4,10 +4,9 @@
 // the ones it actually ran.
 import { generateDirection } from './direction-cache.ts';
 import { writePerturbed } from './expand.ts';
-import type { EstimateTerm, Evaluation, EvaluateRequest, Objective, Params } from './types.ts';
+import type { Direction, Evaluation, EvaluateRequest, Objective, Params } from './types.ts';
 
-/** Per-tensor direction terms: directions[p] is d_p. */
-export type Direction = readonly (readonly EstimateTerm[])[];
+export type { Direction } from './types.ts';
 
 export class Perturber {
   private scratch: Float32Array[] = [];
@@ -30,6 +29,7 @@ export class Perturber {
         request,
       );
     }
+    if (this.objective.evaluateAt) return this.objective.evaluateAt(params, direction, scale, request);
     if (this.scratch.length !== params.length)
       this.scratch = params.map((p) => new Float32Array(p.data.length));
     params.forEach((p, index) => {

@@ -46,6 +46,19 @@ export interface Evaluation {
 export interface Objective {
   /** `values[p]` holds the parameter values for tensor p (same length as params[p].data). */
   evaluate(values: readonly Float32Array[], request?: EvaluateRequest): Promise<Evaluation>;
+  /**
+   * Optional fast path, also one forward pass: the value at θ + scale·d with d given compactly. An
+   * objective that can apply d without a host-side dense sweep implements it — low-rank terms fed to the
+   * graph's low-rank branch inputs, Gaussian terms added on the GPU next to the parameters. Without it
+   * the Perturber writes θ + scale·d into scratch buffers and calls `evaluate`. Either way the result
+   * must equal `evaluate` at θ + scale·d up to float32 rounding.
+   */
+  evaluateAt?(
+    params: Params,
+    direction: Direction,
+    scale: number,
+    request?: EvaluateRequest,
+  ): Promise<Evaluation>;
 }
 
 /**
@@ -58,6 +71,9 @@ export type EstimateTerm =
   | { kind: 'gaussian'; seed: Seed; stream: number; sample: number; coef: number }
   | { kind: 'low-rank'; rows: number; cols: number; rank: number; left: Float32Array; right: Float32Array }
   | { kind: 'dense'; data: Float32Array; coef: number };
+
+/** Per-tensor direction terms: direction[p] is d_p (an empty list means d_p = 0). */
+export type Direction = readonly (readonly EstimateTerm[])[];
 
 export interface Estimate {
   /** terms[p] sum to ĝ_p, the estimate for tensor p (an empty list means ĝ_p = 0). */
