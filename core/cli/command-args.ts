@@ -8,6 +8,9 @@ type ParsedCommand<O extends ParseArgsOptionsConfig> = ReturnType<
   typeof parseArgs<{ args: string[]; options: O & typeof HELP_OPTION; allowPositionals: true }>
 >;
 
+/** Wrong usage found deep inside a command (a missing flag, a bad value): exit 2 with the usage. */
+export class UsageError extends Error {}
+
 /** Prints `zo-studio <command>: <problem>` above the usage; returns exit code 2. */
 export function usageError(command: string, usage: string, problem: string): number {
   process.stderr.write(`zo-studio ${command}: ${problem}\n\n${usage}`);
@@ -38,4 +41,14 @@ export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(
     return 0;
   }
   return parsed;
+}
+
+/**
+ * The exit code for an error a command did not handle: 2 with the usage for a UsageError, else 1 with
+ * the message alone (store, data and validation errors carry their own explanation; no stack trace).
+ */
+export function commandFailed(command: string, usage: string, error: unknown): number {
+  if (error instanceof UsageError) return usageError(command, usage, error.message);
+  process.stderr.write(`zo-studio ${command}: ${error instanceof Error ? error.message : String(error)}\n`);
+  return 1;
 }

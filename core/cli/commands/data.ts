@@ -1,6 +1,5 @@
 // zo-studio data: see how a dataset is read, mapped to a task and rendered, before training on it.
-import { parseArgs } from 'node:util';
-import { DataError, type RowPolicy } from '../../data/errors.ts';
+import type { RowPolicy } from '../../data/errors.ts';
 import type { ColumnMapping } from '../../data/mapping.ts';
 import { openSplit } from '../../data/dataset.ts';
 import { previewDataset } from '../../data/preview.ts';
@@ -9,6 +8,7 @@ import { resolveSource } from '../../data/resolve-source.ts';
 import type { SplitName } from '../../data/source.ts';
 import { listBuiltInTasks } from '../../data/tasks/registry.ts';
 import { loadTokenizer } from '../../models/tokenizer.ts';
+import { commandFailed, parseCommandArgs, UsageError } from '../command-args.ts';
 
 const usage = `usage: zo-studio data <subcommand> [options]
 
@@ -54,20 +54,18 @@ function positiveInt(value: string | undefined, flag: string, fallback: number):
 }
 
 async function preview(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      task: { type: 'string' },
-      split: { type: 'string' },
-      rows: { type: 'string' },
-      model: { type: 'string' },
-      'max-length': { type: 'string' },
-      map: { type: 'string', multiple: true },
-      'skip-bad-rows': { type: 'boolean' },
-      json: { type: 'boolean' },
-    },
+  const parsed = parseCommandArgs('data preview', usage, argv, {
+    task: { type: 'string' },
+    split: { type: 'string' },
+    rows: { type: 'string' },
+    model: { type: 'string' },
+    'max-length': { type: 'string' },
+    map: { type: 'string', multiple: true },
+    'skip-bad-rows': { type: 'boolean' },
+    json: { type: 'boolean' },
   });
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   const [location, ...extra] = positionals;
   if (!location || extra.length > 0) throw new UsageError('expected exactly one PATH or hf:ID');
   if (values.split !== undefined && !splits.includes(values.split as SplitName)) {
@@ -111,19 +109,17 @@ async function preview(argv: string[]): Promise<number> {
 }
 
 async function kshot(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      task: { type: 'string' },
-      split: { type: 'string', default: 'train' },
-      k: { type: 'string' },
-      seed: { type: 'string', default: '13' },
-      out: { type: 'string' },
-      map: { type: 'string', multiple: true },
-      'skip-bad-rows': { type: 'boolean' },
-    },
+  const parsed = parseCommandArgs('data kshot', usage, argv, {
+    task: { type: 'string' },
+    split: { type: 'string', default: 'train' },
+    k: { type: 'string' },
+    seed: { type: 'string', default: '13' },
+    out: { type: 'string' },
+    map: { type: 'string', multiple: true },
+    'skip-bad-rows': { type: 'boolean' },
   });
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   const [location, ...extra] = positionals;
   if (!location || extra.length > 0) throw new UsageError('expected exactly one PATH or hf:ID');
   if (!values.out) throw new UsageError('--out DIR is required');
@@ -167,8 +163,6 @@ async function tasks(): Promise<number> {
   return 0;
 }
 
-class UsageError extends Error {}
-
 export async function run(argv: string[]): Promise<number> {
   const [subcommand, ...rest] = argv;
   try {
@@ -181,9 +175,6 @@ export async function run(argv: string[]): Promise<number> {
     }
     throw new UsageError(`unknown subcommand "${subcommand}"`);
   } catch (error) {
-    const isUsage =
-      error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    process.stderr.write(`zo-studio data: ${(error as Error).message}\n${isUsage ? `\n${usage}` : ''}`);
-    return isUsage ? 2 : error instanceof DataError ? 1 : 1;
+    return commandFailed('data', usage, error);
   }
 }

@@ -1,7 +1,6 @@
 // zo-studio eval: score a model on a dataset with a task's metric — the zero-shot baseline of a base
 // model, or the model with an imported PEFT adapter (--adapter). Runs the same Engine training uses,
 // on CPU or WebGPU.
-import { parseArgs } from 'node:util';
 import { loadEncoded, openSplit } from '../../data/dataset.ts';
 import type { RowPolicy } from '../../data/errors.ts';
 import { defaultSplit } from '../../data/preview.ts';
@@ -13,6 +12,7 @@ import { loadTokenizer } from '../../models/tokenizer.ts';
 import { importPeftAdapter } from '../../peft/adapter-import.ts';
 import { parseEpChoice } from '../../runtime/backend.ts';
 import { Engine } from '../../runtime/engine.ts';
+import { commandFailed, parseCommandArgs, UsageError } from '../command-args.ts';
 
 const usage = `usage: zo-studio eval --model DIR --data PATH|hf:ID [options]
 
@@ -37,13 +37,12 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
   return number;
 }
 
-class UsageError extends Error {}
-
 async function evaluateCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
+  const parsed = parseCommandArgs(
+    'eval',
+    usage,
+    argv,
+    {
       model: { type: 'string' },
       adapter: { type: 'string' },
       data: { type: 'string' },
@@ -55,14 +54,11 @@ async function evaluateCommand(argv: string[]): Promise<number> {
       'max-length': { type: 'string' },
       'skip-bad-rows': { type: 'boolean' },
       json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
-  });
-  if (values.help) {
-    process.stdout.write(usage);
-    return 0;
-  }
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    { allowPositionals: false },
+  );
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   if (!values.model || !values.data) throw new UsageError('--model and --data are required');
   if (values.split !== undefined && !['train', 'validation', 'test'].includes(values.split)) {
     throw new UsageError(`--split must be train, validation or test, got "${values.split}"`);
@@ -145,9 +141,6 @@ export async function run(argv: string[]): Promise<number> {
   try {
     return await evaluateCommand(argv);
   } catch (error) {
-    const isUsage =
-      error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    process.stderr.write(`zo-studio eval: ${(error as Error).message}\n${isUsage ? `\n${usage}` : ''}`);
-    return isUsage ? 2 : 1;
+    return commandFailed('eval', usage, error);
   }
 }

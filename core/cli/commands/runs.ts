@@ -4,7 +4,7 @@ import type { parseArgs } from 'node:util';
 import { RunStore } from '../../store/run-store.ts';
 import { RUN_STATUSES } from '../../store/types.ts';
 import type { FinalMetric, RunRecord, RunStatus, SeriesAxis } from '../../store/types.ts';
-import { parseCommandArgs, usageError } from '../command-args.ts';
+import { commandFailed, parseCommandArgs, UsageError } from '../command-args.ts';
 
 const USAGE = `usage: zo-studio runs <subcommand> [options] [--json] [--db PATH]
 
@@ -36,8 +36,6 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
-class UsageError extends Error {}
-
 export async function run(argv: string[]): Promise<number> {
   const parsed = parseCommandArgs('runs', USAGE, argv, OPTIONS);
   if (typeof parsed === 'number') return parsed;
@@ -54,10 +52,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(values.json ? `${JSON.stringify(output.json, null, 2)}\n` : output.text);
     return 0;
   } catch (error) {
-    if (error instanceof UsageError) return usageError('runs', USAGE, error.message);
-    // Store, validation and not-found errors carry their own explanation; no stack trace for those.
-    process.stderr.write(`zo-studio runs: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
+    return commandFailed('runs', USAGE, error);
   } finally {
     store?.close();
   }
