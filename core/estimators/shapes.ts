@@ -16,3 +16,19 @@ export function squarishShape(numel: number): { rows: number; cols: number } {
   while (a > 1 && numel % a !== 0) a--;
   return { rows: Math.max(a, 1), cols: numel / Math.max(a, 1) };
 }
+
+/**
+ * What an estimator declares when every matrix it perturbs as a matrix gets ONE low-rank term
+ * left·rightᵀ of rank `perturbationRank`, in the tensor's stored rows×cols view (`matrixShape`). A
+ * full-parameter training session then feeds those terms to the graph's low-rank branch
+ * (core/train/low-rank-objective.ts) instead of writing θ ± ε·U·Vᵀ densely. Absent: no such promise.
+ */
+export interface LowRankPerturbing {
+  readonly perturbationRank?: number;
+}
+
+/** The rank an estimator perturbs matrices with (see LowRankPerturbing), or undefined. */
+export function perturbationRankOf(estimator: object): number | undefined {
+  const rank = (estimator as LowRankPerturbing).perturbationRank;
+  return typeof rank === 'number' && Number.isInteger(rank) && rank > 0 ? rank : undefined;
+}

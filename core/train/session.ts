@@ -4,6 +4,8 @@
 import type { RunConfig } from './config.ts';
 import { batchLossOutputGrad } from './loss-output-grad.ts';
 import { adapterStartParams } from './init-adapter.ts';
+import { GpuTrainingParams, type DeviceTraffic } from './gpu-params.ts';
+import { LowRankBranch } from './low-rank-objective.ts';
 import { peftPlanConfig } from './peft-settings.ts';
 import { loadTrainingData } from './training-data.ts';
 import { batchesOf, makeBatch, type TokenBatch } from '../data/batches.ts';
@@ -11,13 +13,22 @@ import { batchLoss, predictions } from '../data/example-loss.ts';
 import { evaluate } from '../eval/evaluate.ts';
 import type { EncodedExample } from '../data/encode.ts';
 import { seededPermutation } from '../data/k-shot.ts';
-import type { Estimator, Objective, ParamTensor, Params } from '../estimators/types.ts';
+import type {
+  Direction,
+  Estimator,
+  EvaluateRequest,
+  Evaluation,
+  Objective,
+  ParamTensor,
+  Params,
+} from '../estimators/types.ts';
 import { createEstimator } from '../estimators/registry.ts';
+import { perturbationRankOf } from '../estimators/shapes.ts';
 import { loadModel } from '../models/load.ts';
 import { loadTokenizer } from '../models/tokenizer.ts';
 import { createUpdateRule } from '../optim/registry.ts';
 import type { UpdateRule } from '../optim/types.ts';
-import { Engine } from '../runtime/engine.ts';
+import { Engine, type Batch, type ForwardOutput } from '../runtime/engine.ts';
 
 export interface MinibatchObjective {
   objective: Objective;
@@ -44,6 +55,14 @@ export interface TrainingSession {
    * subset), evaluated in minibatch-sized chunks: MeZO-SVRG's anchor gradient.
    */
   largeBatch: Objective;
+  /**
+   * Set when full-parameter training perturbs through the graph's low-rank branch (LOZO, LOZO-M,
+   * SubZero): wraps an objective over the engine's feeds into one over the parameters (benchmarks use
+   * it to time the same host-side work against a constant objective).
+   */
+  lowRankBranch?: LowRankBranch;
+  /** WebGPU: host → device traffic of the device-resident parameters (core/train/gpu-params.ts). */
+  deviceTraffic?(): DeviceTraffic;
   /** Validation metrics at `params`: `loss` always, plus the task's own (accuracy, F1, perplexity…). */
   evaluate(params: Params): Promise<Record<string, number>>;
   dispose(): Promise<void>;
@@ -74,51 +93,61 @@ export async function openTrainingSession(config: RunConfig): Promise<TrainingSe
   if (needsOutputs && config.objective !== 'loss') {
     throw new Error(`estimator ${config.estimator.id} differentiates the loss head: use objective "loss"`);
   }
+  // Full mode with a low-rank estimator: the same parameters, plus graph inputs that carry U·Vᵀ.
+  const branchRank = config.peft.mode === 'full' ? perturbationRankOf(estimator) : undefined;
   const engine = await Engine.create(model, {
     ep: config.ep,
-    peft: peftPlanConfig(config),
+    peft: branchRank ? { kind: 'lowrank', rank: branchRank } : peftPlanConfig(config),
     ...(needsOutputs ? { outputs: { hidden: true, hiddenGrad: true } } : {}),
     ...(config.threads ? { threads: config.threads } : {}),
   });
   const batchOptions = { padId: tokenizer.padId };
+  const branch = branchRank ? new LowRankBranch(engine.trainables, branchRank) : undefined;
+  // On WebGPU θ stays on the device for the run (the branch path feeds its own inputs from the host).
+  const gpu = engine.ep === 'webgpu' && !branch ? new GpuTrainingParams(engine) : undefined;
+  const trainables = branch ? branch.params : engine.trainables;
+  /** The objective on one minibatch, over the parameters (branch inputs fed by the wrapper). */
+  const batchObjective = (batch: TokenBatch): Objective => {
+    const objective = minibatchObjective(gpu ?? engine, batch, config.objective);
+    return branch ? branch.objective(objective) : objective;
+  };
 
   const toParams = (values: readonly Float32Array[]): ParamTensor[] =>
-    engine.trainables.map((t, i) => ({ name: t.name, shape: t.shape, data: values[i] as Float32Array }));
+    trainables.map((t, i) => ({ name: t.name, shape: t.shape, data: values[i] as Float32Array }));
 
   return {
     device: engine.ep,
     ...(engine.epNote ? { deviceNote: engine.epNote } : {}),
-    trainables: engine.trainables,
-    trainableParameters: engine.trainables.reduce((sum, t) => sum + t.shape.reduce((a, b) => a * b, 1), 0),
+    trainables,
+    trainableParameters: trainables.reduce((sum, t) => sum + t.shape.reduce((a, b) => a * b, 1), 0),
     trainRows: data.train.length,
     validationRows: data.validation.length,
     notes: data.notes,
     estimator,
-    updateRule,
+    updateRule: gpu ? gpu.mirrorUpdates(updateRule, config.optimizer.settings) : updateRule,
     // Read only for a fresh start: a resumed run's parameters come from its checkpoint, so moving or
     // deleting the adapter folder later does not strand the run.
     initialParams: () =>
       config.initAdapter
-        ? adapterStartParams(config.initAdapter, model, config.peft, engine.trainables)
+        ? adapterStartParams(config.initAdapter, model, config.peft, trainables)
         : toParams(engine.initialParams()),
     trainBatch(rows) {
       const examples = rows.map((row) => data.train[row] as EncodedExample);
       const batch = makeBatch(examples, batchOptions);
-      return { objective: minibatchObjective(engine, batch, config.objective), tokens: realTokens(batch) };
+      return { objective: batchObjective(batch), tokens: realTokens(batch) };
     },
-    largeBatch: chunkedObjective(
-      () => {
-        const count = Math.min(data.train.length, LARGE_BATCH_FACTOR * config.batchSize);
-        const rows = seededPermutation(data.train.length, config.seed).subarray(0, count);
-        const examples = Array.from(rows, (row) => data.train[row] as EncodedExample);
-        return [...batchesOf(examples, config.batchSize, batchOptions)];
-      },
-      (batch) => minibatchObjective(engine, batch, config.objective),
-    ),
+    largeBatch: chunkedObjective(() => {
+      const count = Math.min(data.train.length, LARGE_BATCH_FACTOR * config.batchSize);
+      const rows = seededPermutation(data.train.length, config.seed).subarray(0, count);
+      const examples = Array.from(rows, (row) => data.train[row] as EncodedExample);
+      return [...batchesOf(examples, config.batchSize, batchOptions)];
+    }, batchObjective),
+    ...(branch ? { lowRankBranch: branch } : {}),
+    ...(gpu ? { deviceTraffic: () => gpu.traffic() } : {}),
     async evaluate(params) {
       const result = await evaluate({
         engine,
-        params: params.map((p) => p.data),
+        params: branch ? branch.feedsAtRest(params.map((p) => p.data)) : params.map((p) => p.data),
         tokenizer,
         task: data.task,
         examples: data.validation,
@@ -127,8 +156,18 @@ export async function openTrainingSession(config: RunConfig): Promise<TrainingSe
       });
       return { loss: result.loss, ...result.metrics };
     },
-    dispose: () => engine.dispose(),
+    async dispose() {
+      await gpu?.dispose();
+      await engine.dispose();
+    },
   };
+}
+
+/** What runs a minibatch's forward passes: the Engine, or on WebGPU the device-resident parameters. */
+interface BatchForward {
+  forward(batch: Batch, values: readonly Float32Array[]): Promise<ForwardOutput>;
+  /** θ + scale·d without host-side perturbed copies (Objective.evaluateAt). */
+  forwardAt?(batch: Batch, params: Params, direction: Direction, scale: number): Promise<ForwardOutput>;
 }
 
 /**
@@ -136,22 +175,33 @@ export async function openTrainingSession(config: RunConfig): Promise<TrainingSe
  * candidate scores for classification), or 1 − accuracy — a non-differentiable objective, which ZO
  * can follow because it never takes a gradient.
  */
-function minibatchObjective(engine: Engine, batch: TokenBatch, objective: RunConfig['objective']): Objective {
+function minibatchObjective(
+  runner: BatchForward,
+  batch: TokenBatch,
+  objective: RunConfig['objective'],
+): Objective {
+  const valueOf = (output: ForwardOutput, request?: EvaluateRequest): Evaluation => {
+    if (objective === 'accuracy') return { value: 1 - countCorrect(batch, output.loss) / batch.examples };
+    const value = batchLoss(batch, output.loss);
+    if (!request?.outputs && !request?.outputGrad) return { value };
+    return {
+      value,
+      ...(request.outputs && output.hidden ? { outputs: output.hidden } : {}),
+      ...(request.outputGrad && output.hiddenGrad
+        ? { outputGrad: batchLossOutputGrad(batch, output.loss, output.hiddenGrad) }
+        : {}),
+    };
+  };
+  // A TokenBatch is a runtime Batch plus the bookkeeping that groups sequences into examples.
+  const forwardAt = runner.forwardAt?.bind(runner);
   return {
-    async evaluate(values, request) {
-      // A TokenBatch is a runtime Batch plus the bookkeeping that groups sequences into examples.
-      const output = await engine.forward(batch, values);
-      if (objective === 'accuracy') return { value: 1 - countCorrect(batch, output.loss) / batch.examples };
-      const value = batchLoss(batch, output.loss);
-      if (!request?.outputs && !request?.outputGrad) return { value };
-      return {
-        value,
-        ...(request.outputs && output.hidden ? { outputs: output.hidden } : {}),
-        ...(request.outputGrad && output.hiddenGrad
-          ? { outputGrad: batchLossOutputGrad(batch, output.loss, output.hiddenGrad) }
-          : {}),
-      };
-    },
+    evaluate: async (values, request) => valueOf(await runner.forward(batch, values), request),
+    ...(forwardAt
+      ? {
+          evaluateAt: async (params, direction, scale, request) =>
+            valueOf(await forwardAt(batch, params, direction, scale), request),
+        }
+      : {}),
   };
 }
 

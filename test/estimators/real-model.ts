@@ -24,6 +24,8 @@ export function openSherlock(
     validationRows = 32,
     trainRows = 256,
     estimator = 'mezo',
+    // The settings matter to the engine too: a low-rank estimator's rank sizes full mode's graph branch.
+    settings = {} as Record<string, unknown>,
     ep = 'cpu' as 'cpu' | 'webgpu',
   } = {},
 ): Promise<TrainingSession> {
@@ -38,7 +40,7 @@ export function openSherlock(
         trainRows,
       },
       // The estimator id matters to the engine: PseuZO's session also emits hidden states and their gradient.
-      estimator: { id: estimator, settings: {} },
+      estimator: { id: estimator, settings },
       peft: mode === 'lora' ? { mode: 'lora', rank: 8, alpha: 16 } : { mode: 'full' },
       lr: 1e-3,
       budget: { steps: 1 },

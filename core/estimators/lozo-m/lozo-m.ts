@@ -13,7 +13,7 @@ import { defineEstimator } from '../definition.ts';
 import { forEachChunk } from '../expand.ts';
 import { lozoDirection, resamplesV, VFactors } from '../lozo/factors.ts';
 import { Perturber } from '../perturb.ts';
-import { matrixShape } from '../shapes.ts';
+import { matrixShape, type LowRankPerturbing } from '../shapes.ts';
 import type { EstimateTerm, Estimator, Params } from '../types.ts';
 import { lozoMConfig, type LozoMConfig } from './config.ts';
 
@@ -51,12 +51,13 @@ function changeBasis(
   return out;
 }
 
-export function createLozoM(config: LozoMConfig): Estimator<LozoMState> {
+export function createLozoM(config: LozoMConfig): Estimator<LozoMState> & LowRankPerturbing {
   const { rank, beta } = config;
   const vFactors = new VFactors();
   return {
     id: 'lozo-m',
     forwardPassesPerStep: 2,
+    perturbationRank: rank,
     init: (params: Params) => ({
       vSeed: null,
       momentum: params.map((p) => {

@@ -9,15 +9,17 @@
 import { defineEstimator } from '../definition.ts';
 import { scaleTerms } from '../expand.ts';
 import { Perturber } from '../perturb.ts';
+import type { LowRankPerturbing } from '../shapes.ts';
 import type { Estimator } from '../types.ts';
 import { lozoConfig, type LozoConfig } from './config.ts';
 import { lozoDirection, resamplesV, VFactors, type LozoState } from './factors.ts';
 
-export function createLozo(config: LozoConfig): Estimator<LozoState> {
+export function createLozo(config: LozoConfig): Estimator<LozoState> & LowRankPerturbing {
   const vFactors = new VFactors();
   return {
     id: 'lozo',
     forwardPassesPerStep: 2,
+    perturbationRank: config.rank,
     init: () => ({ vSeed: null }),
     async estimate({ objective, params, state, step, seed }) {
       const vSeed = resamplesV(state, step, config.nu) ? seed : (state.vSeed as number);

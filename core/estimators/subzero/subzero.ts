@@ -12,8 +12,8 @@ import { defineEstimator } from '../definition.ts';
 import { scaleTerms } from '../expand.ts';
 import { orthonormalize } from '../linalg.ts';
 import { Perturber } from '../perturb.ts';
-import { matrixShape, squarishShape } from '../shapes.ts';
-import type { EstimateTerm, Estimator, Params } from '../types.ts';
+import { matrixShape, squarishShape, type LowRankPerturbing } from '../shapes.ts';
+import type { Direction, EstimateTerm, Estimator, Params } from '../types.ts';
 import { subzeroConfig, type SubzeroConfig } from './config.ts';
 
 export interface SubzeroState {
@@ -85,25 +85,32 @@ function scaledCore(basis: Basis, rank: number, seed: number, tensor: number): F
   return left;
 }
 
-export function createSubzero(config: SubzeroConfig): Estimator<SubzeroState> {
+/**
+ * The perturbation direction of a step: μ·U·Z·Vᵀ as ONE rank-r term (left = μ·U·Z, right = V), so it
+ * rides the same low-rank paths as LOZO's U·Vᵀ; a full Gaussian z where a tensor has no basis.
+ */
+export function subzeroDirection(bases: readonly (Basis | null)[], seed: number, rank: number): Direction {
+  return bases.map((basis, tensor): EstimateTerm[] => {
+    if (!basis) return [{ kind: 'gaussian', seed, stream: Stream.direction, sample: 0, coef: 1 }];
+    const left = scaledCore(basis, rank, seed, tensor);
+    return [{ kind: 'low-rank', rows: basis.rows, cols: basis.cols, rank, left, right: basis.v }];
+  });
+}
+
+export function createSubzero(config: SubzeroConfig): Estimator<SubzeroState> & LowRankPerturbing {
   let cached: { seed: number; bases: (Basis | null)[] } | null = null;
   return {
     id: 'subzero',
     forwardPassesPerStep: 2,
+    // The direction's left factor is μ·U·Z (r×r core folded in), so U·Z·Vᵀ is one rank-r term; the
+    // PEFT reshape views tensors as a×b instead of their stored shape, which no graph branch matches.
+    ...(config.peftReshape ? {} : { perturbationRank: config.rank }),
     init: () => ({ basisSeed: null }),
     async estimate({ objective, params, state, step, seed }) {
       const basisSeed = state.basisSeed === null || step % config.refresh === 0 ? seed : state.basisSeed;
       if (cached?.seed !== basisSeed)
         cached = { seed: basisSeed, bases: subzeroBases(params, basisSeed, config) };
-      const bases = cached.bases;
-      const direction = params.map((_, tensor): EstimateTerm[] => {
-        const basis = bases[tensor];
-        if (!basis) return [{ kind: 'gaussian', seed, stream: Stream.direction, sample: 0, coef: 1 }];
-        const left = scaledCore(basis, config.rank, seed, tensor);
-        return [
-          { kind: 'low-rank', rows: basis.rows, cols: basis.cols, rank: config.rank, left, right: basis.v },
-        ];
-      });
+      const direction = subzeroDirection(cached.bases, seed, config.rank);
       const perturber = new Perturber(objective);
       const { c, loss } = await perturber.centralDifference(params, direction, config.eps);
       const terms = direction.map((list) => scaleTerms(list, c));
