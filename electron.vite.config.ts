@@ -13,6 +13,8 @@ export default defineConfig({
           // The backend's utilityProcess, and the per-run training worker it starts (worker_threads).
           'backend-process': resolve('electron/main/backend-process.ts'),
           'run-worker': resolve('core/train/worker.ts'),
+          // The training worker's bookkeeping threads (core/random/pool).
+          'random-pool-worker': resolve('core/random/pool/worker.ts'),
           cli: resolve('core/cli/index.ts'),
         },
       },

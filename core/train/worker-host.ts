@@ -2,10 +2,8 @@
 // only sees WorkerHandle, so Electron can supply a utilityProcess-backed spawner instead of this
 // worker_threads one (the worker entry, worker.ts, connects to either through port.ts).
 import { fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { findAppRoot } from '../app-root.ts';
+import { bundledMainEntry } from '../app-root.ts';
 import type { WorkerCommand, WorkerMessage } from './protocol.ts';
 
 export interface WorkerHandle {
@@ -23,9 +21,7 @@ export type WorkerSpawner = () => WorkerHandle;
  * build, where the source entry below does not exist; undefined when running from source.
  */
 export function bundledRunWorker(from: string = import.meta.dirname): string | undefined {
-  if (!from.includes(`${sep}out${sep}main`)) return undefined;
-  const worker = join(findAppRoot(from), 'out', 'main', 'run-worker.js');
-  return existsSync(worker) ? worker : undefined;
+  return bundledMainEntry('run-worker.js', from);
 }
 
 /** The source entry registers tsx, then loads worker.ts. */
