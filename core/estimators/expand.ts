@@ -3,6 +3,7 @@
 // update rules read ĝ through `forEachChunk`, so the direction applied is by construction the one that
 // was evaluated. Low-rank terms are expanded row by row inside the chunk and never materialized whole.
 import { fillGaussian } from '../random/gaussian.ts';
+import { runTask } from '../random/pool/pool.ts';
 import { lookupDirection } from './direction-cache.ts';
 import type { EstimateTerm } from './types.ts';
 
@@ -123,11 +124,10 @@ export function writePerturbed(
     const address = { seed: only.seed, stream: only.stream, tensor, sample: only.sample };
     const z = lookupDirection(address, base.length);
     if (z) {
-      // fround(coef·z) is the fp32 value the chunked path stages, so both paths round identically
-      // (a resumed run that misses the cache reproduces a cached run bit for bit).
-      const coef = only.coef;
-      for (let i = 0, n = base.length; i < n; i++)
-        out[i] = (base[i] as number) + scale * Math.fround(coef * (z[i] as number));
+      // The kernel rounds like the chunked path (fround(coef·z), see range-kernels.ts), so a resumed run
+      // that misses the cache reproduces a cached run bit for bit; the pool splits it when out, base and z
+      // are all shared memory.
+      runTask({ kind: 'axpy', out, base, z, coef: only.coef, scale });
       return;
     }
   }
