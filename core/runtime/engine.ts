@@ -20,7 +20,7 @@ import {
   type Tensor,
 } from './backend.ts';
 import { validateBatch, type Batch } from './batch.ts';
-import { GpuParamStore } from './gpu-param-store.ts';
+import { DeviceParamView, GpuParamStore } from './gpu-param-store.ts';
 
 export type { Batch } from './batch.ts';
 
@@ -131,9 +131,13 @@ export class Engine {
 
   /**
    * One forward pass. `params` are the trainables' values in `trainables` order: CPU arrays (uploaded
-   * by ORT on a GPU EP), or on WebGPU a GpuParamStore whose tensors already live on the device.
+   * by ORT on a GPU EP), or on WebGPU a GpuParamStore whose tensors already live on the device, or a
+   * view of it with some tensors swapped for perturbed temporaries (GpuParamStore.view).
    */
-  async forward(batch: Batch, params: readonly Float32Array[] | GpuParamStore): Promise<ForwardOutput> {
+  async forward(
+    batch: Batch,
+    params: readonly Float32Array[] | GpuParamStore | DeviceParamView,
+  ): Promise<ForwardOutput> {
     validateBatch(batch, {
       vocab: this.model.config.vocab,
       maxSeqLen: this.model.config.maxPositions - this.prefixTokens,
@@ -142,7 +146,8 @@ export class Engine {
         (this.outputs.answerPos ?? false) &&
         (this.outputs.candidateLogits || this.outputs.lastLogits) === true,
     });
-    const count = params instanceof GpuParamStore ? params.size : params.length;
+    const onDevice = params instanceof GpuParamStore || params instanceof DeviceParamView;
+    const count = onDevice ? params.size : params.length;
     if (count !== this.plan.length) {
       throw new Error(
         `forward: got ${count} parameter tensors, expected ${this.plan.length} (engine.trainables)`,
@@ -154,10 +159,10 @@ export class Engine {
       attention_mask: int64Tensor(batch.attentionMask, dims),
       labels: int64Tensor(batch.labels, dims),
     };
-    if (params instanceof GpuParamStore) {
+    if (onDevice) {
       if (this.ep !== 'webgpu')
         throw new Error(`forward: a GpuParamStore feeds only a webgpu engine (this one runs on ${this.ep})`);
-      // The store checked every tensor's shape when it was filled.
+      // The store checked every tensor's shape when it was filled (and temporaries are made like them).
       this.plan.forEach((t, i) => (feeds[t.name] = params.feeds[i] as Tensor));
     } else {
       this.plan.forEach((t, i) => {

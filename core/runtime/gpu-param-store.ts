@@ -1,18 +1,40 @@
 // Trainable tensors kept on the WebGPU device as `gpu-buffer` tensors, so a forward pass feeds them
-// without an upload and an update moves only the small inputs (a delta, or low-rank factors) to the
+// without an upload and a change moves only the small inputs (a delta, or low-rank factors) to the
 // device. Every change runs a tiny ONNX graph on the same device; the tensor it replaces is disposed
 // (the probe measured a leak of one buffer per update otherwise). Values come back through an Identity
 // session with CPU output: `getData()` on a gpu-buffer tensor crashes the 1.30 Node binding.
 //
 //   upload    x ─► Identity ─► (gpu-buffer)
-//   axpy      W ─► Add(W, s·D) ─► W'                  D, s: CPU inputs copied in by ORT
-//   low-rank  W ─► Add(W, (s·U)·Vᵀ) ─► W'             W [rows, cols], U [rows, k], V [cols, k]
+//   axpy      W ─► Add(W, s·X) ─► W'                      X: a device tensor, or CPU values ORT copies in
+//   low-rank  W ─► Add(W, Reshape((s·U)·Vᵀ, Shape(W))) ─► W'   U [rows, k], V [cols, k], rows·cols = |W|
 //   read      W ─► Identity ─► (cpu)
+//
+// Training (core/train/gpu-params.ts) also needs θ + s·d for one forward pass without touching θ:
+// `perturbed` returns such a temporary tensor and `view` feeds it in place of θ_i. The store counts the
+// device tensors it holds (`liveTensors`: parameters + temporaries not yet released) and the bytes it
+// moved host → device (`uploadedBytes`), so callers and tests can see leaks and traffic.
 import { GraphBuilder } from '../graph/builder.ts';
 import { encodeGraph } from '../graph/onnx/write-model.ts';
 import { disposeTensor, float32Tensor, Session, type Tensor } from './backend.ts';
 
 type OpName = 'upload' | 'read' | 'axpy' | 'lowRank';
+
+/**
+ * One additive piece of a device-side change, applied as s·piece:
+ * - scaled: coef·X, X a device tensor (no traffic) or CPU values (uploaded by this op);
+ * - low-rank: U·Vᵀ, U rows×rank and V cols×rank row-major, laid over the tensor's row-major entries.
+ */
+export type DeviceTerm =
+  | { kind: 'scaled'; values: Tensor | Float32Array; coef: number }
+  | { kind: 'low-rank'; rows: number; cols: number; rank: number; u: Float32Array; v: Float32Array };
+
+/** Device tensors for one forward pass, in trainables order: the store's, some swapped for temporaries. */
+export class DeviceParamView {
+  constructor(readonly feeds: readonly Tensor[]) {}
+  get size(): number {
+    return this.feeds.length;
+  }
+}
 
 function dimsOf(rank: number, prefix: string): string[] {
   return Array.from({ length: rank }, (_, i) => `${prefix}${i}`);
@@ -30,19 +52,26 @@ function opGraph(op: OpName, rank: number): Uint8Array {
     const scale = g.input('scale', 'float32', []);
     y = g.add(w, g.mul(delta, scale));
   } else {
-    const u = g.input('u', 'float32', ['d0', 'k']);
-    const v = g.input('v', 'float32', ['d1', 'k']);
+    const u = g.input('u', 'float32', ['rows', 'k']);
+    const v = g.input('v', 'float32', ['cols', 'k']);
     const scale = g.input('scale', 'float32', []);
-    y = g.add(w, g.matmul(g.mul(u, scale), g.transpose(v, [1, 0])));
+    const product = g.matmul(g.mul(u, scale), g.transpose(v, [1, 0]));
+    y = g.add(w, g.op('Reshape', [product, g.op('Shape', [w])]));
   }
   g.output(y, 'y', 'float32', dims);
   return encodeGraph(g, `param-store-${op}`);
+}
+
+function isDeviceTensor(values: Tensor | Float32Array): values is Tensor {
+  return !(values instanceof Float32Array);
 }
 
 export class GpuParamStore {
   private readonly shapes: readonly (readonly number[])[];
   private readonly tensors: Tensor[];
   private readonly sessions = new Map<string, Session>();
+  private live = 0;
+  private uploaded = 0;
 
   private constructor(shapes: readonly (readonly number[])[]) {
     this.shapes = shapes;
@@ -57,8 +86,13 @@ export class GpuParamStore {
     if (shapes.length !== initial.length)
       throw new Error(`param store: ${shapes.length} shapes but ${initial.length} tensors`);
     const store = new GpuParamStore(shapes);
-    for (let i = 0; i < shapes.length; i++)
-      store.tensors.push(await store.upload(i, initial[i] as Float32Array));
+    try {
+      for (let i = 0; i < shapes.length; i++)
+        store.tensors.push(await store.upload(initial[i] as Float32Array, store.shape(i), `tensor ${i}`));
+    } catch (error) {
+      await store.dispose();
+      throw error;
+    }
     return store;
   }
 
@@ -69,6 +103,16 @@ export class GpuParamStore {
   /** The device tensors, in order, to feed a forward pass. Valid until the next change. */
   get feeds(): readonly Tensor[] {
     return this.tensors;
+  }
+
+  /** Device tensors held now: the parameters plus temporaries not yet released. */
+  get liveTensors(): number {
+    return this.live;
+  }
+
+  /** Bytes copied host → device by this store since it was created (uploads and CPU-side deltas). */
+  get uploadedBytes(): number {
+    return this.uploaded;
   }
 
   private async session(op: OpName, rank: number): Promise<Session> {
@@ -98,61 +142,106 @@ export class GpuParamStore {
       );
   }
 
-  private async upload(index: number, values: Float32Array): Promise<Tensor> {
-    this.checkLength(index, values, 'values');
-    const shape = this.shape(index);
-    const session = await this.session('upload', shape.length);
-    return (await session.runRaw({ w: float32Tensor(values, shape) }, ['y'])).y as Tensor;
+  /** Runs one op graph whose output is a new device tensor (counted live). */
+  private async produce(op: OpName, rank: number, feeds: Record<string, Tensor>): Promise<Tensor> {
+    const session = await this.session(op, rank);
+    const y = (await session.runRaw(feeds, ['y'])).y as Tensor;
+    this.live++;
+    return y;
+  }
+
+  private cpuInput(values: Float32Array, dims: readonly number[]): Tensor {
+    this.uploaded += values.byteLength;
+    return float32Tensor(values, dims);
+  }
+
+  private async upload(values: Float32Array, shape: readonly number[], what: string): Promise<Tensor> {
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (values.length !== size)
+      throw new Error(`param store: ${what} has ${values.length} values, expected ${size} for [${shape}]`);
+    return this.produce('upload', shape.length, { w: this.cpuInput(values, shape) });
   }
 
   private replace(index: number, next: Tensor): void {
     const previous = this.tensors[index];
     this.tensors[index] = next;
-    if (previous) disposeTensor(previous);
+    if (previous) this.release(previous);
   }
 
+  /** θ_i ← values (a full upload). */
   async set(index: number, values: Float32Array): Promise<void> {
-    this.replace(index, await this.upload(index, values));
+    this.checkLength(index, values, 'values');
+    this.replace(index, await this.upload(values, this.shape(index), `tensor ${index}`));
   }
 
-  /** θ_i ← θ_i + scale·delta. */
-  async addScaled(index: number, delta: Float32Array, scale: number): Promise<void> {
-    this.checkLength(index, delta, 'delta');
-    const shape = this.shape(index);
-    const session = await this.session('axpy', shape.length);
-    const feeds = {
-      w: this.tensors[index] as Tensor,
-      delta: float32Tensor(delta, shape),
-      scale: float32Tensor(Float32Array.of(scale), []),
-    };
-    this.replace(index, (await session.runRaw(feeds, ['y'])).y as Tensor);
+  /**
+   * A temporary device copy of `values` shaped like tensor `index` (a direction used by several
+   * changes, uploaded once). Release it with `release`.
+   */
+  async uploadLike(index: number, values: Float32Array): Promise<Tensor> {
+    this.checkLength(index, values, 'values');
+    return this.upload(values, this.shape(index), `values for tensor ${index}`);
   }
 
-  /** θ_i ← θ_i + scale·U·Vᵀ for a 2-D tensor [rows, cols], U [rows, rank], V [cols, rank] row-major. */
-  async addLowRank(
-    index: number,
-    u: Float32Array,
-    v: Float32Array,
-    rank: number,
-    scale: number,
-  ): Promise<void> {
+  /** θ_i ← θ_i + scale·Σ terms, on the device. */
+  async apply(index: number, terms: readonly DeviceTerm[], scale: number): Promise<void> {
+    if (terms.length === 0) return;
+    this.replace(index, await this.perturbed(index, terms, scale));
+  }
+
+  /**
+   * A new device tensor θ_i + scale·Σ terms; θ_i is unchanged. The caller releases it. With no terms
+   * there is nothing to compute: pass θ_i itself instead.
+   */
+  async perturbed(index: number, terms: readonly DeviceTerm[], scale: number): Promise<Tensor> {
+    if (terms.length === 0) throw new Error(`param store: no terms to perturb tensor ${index} with`);
+    const base = this.tensors[index];
+    if (!base) throw new Error(`param store: no tensor ${index} (holds ${this.shapes.length})`);
+    let current = base;
+    for (const term of terms) {
+      const next = await this.addTerm(index, current, term, scale);
+      // Intermediate sums of a multi-term change are dropped as soon as the next one exists.
+      if (current !== base) this.release(current);
+      current = next;
+    }
+    return current;
+  }
+
+  private async addTerm(index: number, w: Tensor, term: DeviceTerm, scale: number): Promise<Tensor> {
     const shape = this.shape(index);
-    const [rows, cols] = shape;
-    if (shape.length !== 2 || rows === undefined || cols === undefined)
-      throw new Error(`param store: tensor ${index} is not 2-D`);
-    if (u.length !== rows * rank || v.length !== cols * rank) {
+    const scalar = (s: number): Tensor => this.cpuInput(Float32Array.of(s), []);
+    if (term.kind === 'scaled') {
+      if (!isDeviceTensor(term.values)) this.checkLength(index, term.values, 'delta');
+      else if (term.values.dims.join() !== shape.join())
+        throw new Error(`param store: delta [${term.values.dims}] for tensor ${index} [${shape}]`);
+      const delta = isDeviceTensor(term.values) ? term.values : this.cpuInput(term.values, shape);
+      return this.produce('axpy', shape.length, { w, delta, scale: scalar(scale * term.coef) });
+    }
+    const { rows, cols, rank, u, v } = term;
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (rows * cols !== size || u.length !== rows * rank || v.length !== cols * rank) {
       throw new Error(
-        `param store: low-rank factors for [${rows}, ${cols}] at rank ${rank} need ${rows * rank} and ${cols * rank} values`,
+        `param store: low-rank factors ${rows}×${cols} at rank ${rank} (U ${u.length}, V ${v.length} values) ` +
+          `do not fit tensor ${index} [${shape}]`,
       );
     }
-    const session = await this.session('lowRank', 2);
-    const feeds = {
-      w: this.tensors[index] as Tensor,
-      u: float32Tensor(u, [rows, rank]),
-      v: float32Tensor(v, [cols, rank]),
-      scale: float32Tensor(Float32Array.of(scale), []),
-    };
-    this.replace(index, (await session.runRaw(feeds, ['y'])).y as Tensor);
+    return this.produce('lowRank', shape.length, {
+      w,
+      u: this.cpuInput(u, [rows, rank]),
+      v: this.cpuInput(v, [cols, rank]),
+      scale: scalar(scale),
+    });
+  }
+
+  /** The parameters with `overrides` (tensor index → temporary) fed in their place. */
+  view(overrides: ReadonlyMap<number, Tensor>): DeviceParamView {
+    return new DeviceParamView(this.tensors.map((t, i) => overrides.get(i) ?? t));
+  }
+
+  /** Frees a temporary from `perturbed` or `uploadLike`. */
+  release(tensor: Tensor): void {
+    disposeTensor(tensor);
+    this.live--;
   }
 
   /** Copies tensor `index` back to the CPU. */
@@ -161,8 +250,9 @@ export class GpuParamStore {
     return (await session.run({ w: this.tensors[index] as Tensor }, ['y'])).y as Float32Array;
   }
 
+  /** Frees the parameters (temporaries are their owners' to release) and the op sessions. */
   async dispose(): Promise<void> {
-    this.tensors.splice(0).forEach(disposeTensor);
+    this.tensors.splice(0).forEach((t) => this.release(t));
     for (const session of this.sessions.values()) await session.dispose();
     this.sessions.clear();
   }

@@ -1,6 +1,8 @@
 // Trainables resident on the WebGPU device: a forward pass fed from the GpuParamStore equals one fed
-// CPU arrays; device-side updates (θ + s·D, θ + s·U·Vᵀ) equal the same updates done in JS; replaced
-// device tensors are disposed. Skipped, with the reason, where this machine has no WebGPU adapter.
+// CPU arrays; device-side changes (θ + s·X with X on the host or the device, θ + s·U·Vᵀ over any
+// rows×cols view) equal the same arithmetic in JS; perturbed temporaries feed a pass without touching θ;
+// replaced and released device tensors are disposed, and the store's counters say so. Skipped, with the
+// reason, where this machine has no WebGPU adapter.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../core/models/load.ts';
@@ -13,11 +15,36 @@ function wave(count: number, phase: number, scale: number): Float32Array {
   return Float32Array.from({ length: count }, (_, i) => Math.sin(i * 0.37 + phase) * scale);
 }
 
+/** w + scale·(u·vᵀ) laid over w's row-major entries, u rows×rank, v cols×rank. */
+function plusLowRank(
+  w: Float32Array,
+  u: Float32Array,
+  v: Float32Array,
+  cols: number,
+  rank: number,
+  scale: number,
+) {
+  return Float32Array.from(w, (x, i) => {
+    const [r, c] = [Math.floor(i / cols), i % cols];
+    let s = 0;
+    for (let k = 0; k < rank; k++) s += (u[r * rank + k] as number) * (v[c * rank + k] as number);
+    return x + scale * s;
+  });
+}
+
+function expectClose(got: Float32Array, expected: Float32Array, tolerance: number): void {
+  expect(got.length).toBe(expected.length);
+  let worst = 0;
+  expected.forEach((x, i) => (worst = Math.max(worst, Math.abs((got[i] as number) - x))));
+  expect(worst).toBeLessThanOrEqual(tolerance);
+}
+
 describe.skipIf(!webgpu.available)('GpuParamStore on webgpu (stories260k, LoRA r2)', () => {
   let engine: Engine;
   let store: GpuParamStore;
   let params: Float32Array[];
   const { batch } = promptsBatch(readReference('stories260k'));
+  const [bIndex, aIndex] = [1, 2]; // lora_B of layer 0 q_proj [64, 2]; lora_A of layer 0 v_proj [2, 64]
 
   beforeAll(async () => {
     const model = await loadModel(path.join(MODELS, 'stories260k'));
@@ -36,43 +63,95 @@ describe.skipIf(!webgpu.available)('GpuParamStore on webgpu (stories260k, LoRA r
   });
   afterAll(async () => {
     await store.dispose();
+    expect(store.liveTensors).toBe(0);
     await engine.dispose();
   });
 
-  it('feeds device tensors with the same result as CPU arrays', async () => {
+  it('feeds device tensors with the same result as CPU arrays, and counts the upload', async () => {
+    const bytes = params.reduce((sum, p) => sum + p.byteLength, 0);
+    expect(store.uploadedBytes).toBe(bytes);
+    expect(store.liveTensors).toBe(params.length);
     const fromCpu = await engine.forward(batch, params);
     const fromDevice = await engine.forward(batch, store);
     fromCpu.loss.forEach((l, b) => expect(fromDevice.loss[b]).toBeCloseTo(l, 5));
   });
 
+  it('perturbs out of place: a view feeds θ + s·d, θ itself is unchanged, the temporary is released', async () => {
+    const live = store.liveTensors;
+    const [rows, cols] = engine.trainables[bIndex]?.shape as [number, number];
+    const z = wave(rows * cols, 4, 1);
+    const device = await store.uploadLike(bIndex, z);
+    const perturbed = await store.perturbed(bIndex, [{ kind: 'scaled', values: device, coef: 0.5 }], 0.2);
+    expect(store.liveTensors).toBe(live + 2);
+    const expected = Float32Array.from(params[bIndex] as Float32Array, (w, i) => w + 0.1 * (z[i] as number));
+    const fromCpu = await engine.forward(
+      batch,
+      params.map((p, i) => (i === bIndex ? expected : p)),
+    );
+    const fromView = await engine.forward(batch, store.view(new Map([[bIndex, perturbed]])));
+    fromCpu.loss.forEach((l, b) => expect(fromView.loss[b]).toBeCloseTo(l, 5));
+    store.release(perturbed);
+    store.release(device);
+    expect(perturbed.location).toBe('none');
+    expect(store.liveTensors).toBe(live);
+    expectClose(await store.read(bIndex), params[bIndex] as Float32Array, 0);
+  });
+
   it('updates on the device exactly as the same update in JS, and disposes what it replaces', async () => {
-    const [bIndex, aIndex] = [1, 2]; // lora_B of layer 0 q_proj [64, 2]; lora_A of layer 0 v_proj [2, 64]
+    const live = store.liveTensors;
     const [rows, cols] = engine.trainables[bIndex]?.shape as [number, number];
     const rank = 3;
     const [u, v, scale] = [wave(rows * rank, 1, 0.1), wave(cols * rank, 2, 0.1), -0.7];
     const replaced = store.feeds[bIndex];
-    await store.addLowRank(bIndex, u, v, rank, scale);
+    await store.apply(bIndex, [{ kind: 'low-rank', rows, cols, rank, u, v }], scale);
     expect(replaced?.location).toBe('none');
-    const delta = wave(params[aIndex]?.length ?? 0, 3, 0.02);
-    await store.addScaled(aIndex, delta, 2.5);
 
-    const expectedB = Float32Array.from(params[bIndex] as Float32Array, (w, i) => {
-      const [r, c] = [Math.floor(i / cols), i % cols];
-      let s = 0;
-      for (let k = 0; k < rank; k++) s += (u[r * rank + k] as number) * (v[c * rank + k] as number);
-      return w + scale * s;
-    });
-    const expectedA = Float32Array.from(
-      params[aIndex] as Float32Array,
-      (w, i) => w + 2.5 * (delta[i] as number),
+    // A host delta and a device delta in one change (the multi-term path frees its intermediate), and
+    // a low-rank term over a reshaped view of a [2, 64] tensor (SubZero's PEFT reshape): 8×16.
+    const a = params[aIndex] as Float32Array;
+    const [hostDelta, deviceValues] = [wave(a.length, 3, 0.02), wave(a.length, 5, 0.03)];
+    const deviceDelta = await store.uploadLike(aIndex, deviceValues);
+    const [u2, v2] = [wave(8 * 2, 6, 0.1), wave(16 * 2, 7, 0.1)];
+    const before = store.uploadedBytes;
+    await store.apply(
+      aIndex,
+      [
+        { kind: 'scaled', values: hostDelta, coef: 2 },
+        { kind: 'scaled', values: deviceDelta, coef: -1 },
+        { kind: 'low-rank', rows: 8, cols: 16, rank: 2, u: u2, v: v2 },
+      ],
+      1.25,
     );
-    const [gotB, gotA] = [await store.read(bIndex), await store.read(aIndex)];
-    expectedB.forEach((x, i) => expect(Math.abs((gotB[i] as number) - x)).toBeLessThan(1e-6));
-    expectedA.forEach((x, i) => expect(Math.abs((gotA[i] as number) - x)).toBeLessThan(1e-6));
+    // The host delta, U and V, and three scalars crossed; the device delta did not.
+    expect(store.uploadedBytes - before).toBe(hostDelta.byteLength + u2.byteLength + v2.byteLength + 3 * 4);
+    store.release(deviceDelta);
+    expect(store.liveTensors).toBe(live);
+
+    const expectedB = plusLowRank(params[bIndex] as Float32Array, u, v, cols, rank, scale);
+    const summed = Float32Array.from(
+      a,
+      (w, i) => w + 1.25 * (2 * (hostDelta[i] as number) - (deviceValues[i] as number)),
+    );
+    const expectedA = plusLowRank(summed, u2, v2, 16, 2, 1.25);
+    expectClose(await store.read(bIndex), expectedB, 1e-6);
+    expectClose(await store.read(aIndex), expectedA, 1e-6);
 
     const updated = params.map((p, i) => (i === bIndex ? expectedB : i === aIndex ? expectedA : p));
     const fromCpu = await engine.forward(batch, updated);
     const fromDevice = await engine.forward(batch, store);
     fromCpu.loss.forEach((l, b) => expect(fromDevice.loss[b]).toBeCloseTo(l, 5));
+  });
+
+  it('names the tensor when a change does not fit it', async () => {
+    await expect(
+      store.apply(
+        aIndex,
+        [{ kind: 'low-rank', rows: 3, cols: 40, rank: 1, u: wave(3, 0, 1), v: wave(40, 0, 1) }],
+        1,
+      ),
+    ).rejects.toThrow(/low-rank factors 3×40 at rank 1 .* tensor 2 \[2,64\]/);
+    await expect(store.set(aIndex, new Float32Array(5))).rejects.toThrow(
+      /tensor 2 has 5 values, expected 128/,
+    );
   });
 });

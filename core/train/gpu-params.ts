@@ -1,0 +1,274 @@
+// Training on the WebGPU parameter store: for a webgpu session the trainable tensors live on the device
+// for the whole run (core/runtime/gpu-param-store.ts), so a forward pass at θ feeds them without an
+// upload, and a forward pass at θ + s·d computes the perturbed tensors on the device next to θ:
+//
+//   Gaussian term coef·z   z generated on the host (direction cache), uploaded ONCE per direction and
+//                          kept on the device for +ε, −ε and the update; θ + s·coef·z is an axpy graph
+//   low-rank term U·Vᵀ     U and V uploaded (small); θ + s·U·Vᵀ is the store's low-rank graph
+//   dense term coef·x      x uploaded for the pass (the same bytes the plain path would move)
+//
+// The host arrays stay the masters (checkpoints, validation, exports read them). The device copy follows
+// them through the update rule the session hands the loop (`mirrorUpdates`): after the rule updates the
+// masters, the same change is queued for the device and run before the next device pass — ZO-SGD
+// without weight decay as θ ← θ − η·Σ terms with the z already there (no upload; U, V for low-rank
+// terms), anything else (Adam, momentum, sign rules, decay, dense terms, a z no longer on the device)
+// by re-uploading the tensors it changed. `uploadedBytes` counts what all of this moved host → device.
+//
+// The device copy is bound to the master arrays by identity: the loop's `state.params` arrays are the
+// ones the rule mutates. Anything else that writes into them must go through the session's update rule;
+// new arrays (a restored checkpoint) are noticed and uploaded.
+import { generateDirection } from '../estimators/direction-cache.ts';
+import type { Direction, Estimate, EstimateTerm, Params } from '../estimators/types.ts';
+import { zoSgdConfig } from '../optim/rules/zo-sgd.ts';
+import type { UpdateRule } from '../optim/types.ts';
+import { decays } from '../optim/weight-decay.ts';
+import type { Tensor } from '../runtime/backend.ts';
+import type { Batch, Engine, ForwardOutput } from '../runtime/engine.ts';
+import { GpuParamStore, type DeviceTerm } from '../runtime/gpu-param-store.ts';
+
+/**
+ * Device-side directions may take this many parameter-sized sets (MeZO's n-SPSA keeps n of them until
+ * the update); beyond it a direction is uploaded for its pass only and the update re-uploads θ instead.
+ */
+const DIRECTION_SETS_ON_DEVICE = 4;
+
+/**
+ * The device copy is re-uploaded from the masters every this many mirrored updates, so the float32
+ * rounding in which device and host arithmetic differ (≈1 ulp per update) cannot accumulate.
+ */
+export const RESYNC_EVERY_UPDATES = 1000;
+
+/** A change already made to the host masters, waiting to be made on the device. */
+interface PendingUpdate {
+  index: number;
+  terms: DeviceTerm[];
+  scale: number;
+}
+
+export interface DeviceTraffic {
+  /** Host → device bytes moved by the parameter store (uploads, directions, factors, scalars). */
+  uploadedBytes: number;
+  /** Bytes of parameter arrays fed from the host instead (the fallback path; ORT uploads them). */
+  hostFedBytes: number;
+  /** Device tensors held now (parameters, directions kept for the update, temporaries). */
+  liveTensors: number;
+}
+
+export class GpuTrainingParams {
+  private store: GpuParamStore | undefined;
+  /** The host arrays the device copy mirrors, per tensor. */
+  private bound: Float32Array[] = [];
+  /** Tensors whose device copy must be re-uploaded from `bound` before the next device pass. */
+  private readonly stale = new Set<number>();
+  private pending: PendingUpdate[] = [];
+  /** z on the device, keyed by its random address, for the current step's passes and update. */
+  private readonly directions = new Map<string, Tensor>();
+  private directionFloats = 0;
+  /** Directions the pending updates read: released once those have run. */
+  private retiring: Tensor[] = [];
+  private updates = 0;
+  private hostFed = 0;
+
+  constructor(private readonly engine: Engine) {
+    if (engine.ep !== 'webgpu')
+      throw new Error(`GpuTrainingParams needs a webgpu engine (this one runs on ${engine.ep})`);
+  }
+
+  private get paramFloats(): number {
+    return this.engine.trainables.reduce((sum, t) => sum + t.shape.reduce((a, b) => a * b, 1), 0);
+  }
+
+  traffic(): DeviceTraffic {
+    return {
+      uploadedBytes: this.store?.uploadedBytes ?? 0,
+      hostFedBytes: this.hostFed,
+      liveTensors: this.store?.liveTensors ?? 0,
+    };
+  }
+
+  /** One forward pass at `values`: from the device when they are the masters it mirrors. */
+  async forward(batch: Batch, values: readonly Float32Array[]): Promise<ForwardOutput> {
+    if (this.store && values.length === this.bound.length && values.every((v, i) => v === this.bound[i])) {
+      await this.sync();
+      return this.engine.forward(batch, this.store);
+    }
+    for (const v of values) this.hostFed += v.byteLength;
+    return this.engine.forward(batch, values);
+  }
+
+  /** One forward pass at θ + scale·d, θ = `params` (the masters), every perturbed tensor made on the device. */
+  async forwardAt(batch: Batch, params: Params, direction: Direction, scale: number): Promise<ForwardOutput> {
+    const store = await this.bind(params.map((p) => p.data));
+    const overrides = new Map<number, Tensor>();
+    const passOnly: Tensor[] = [];
+    try {
+      for (let index = 0; index < params.length; index++) {
+        const terms = direction[index] ?? [];
+        if (terms.length === 0) continue;
+        const device = await this.deviceTerms(index, terms, passOnly);
+        overrides.set(index, await store.perturbed(index, device, scale));
+      }
+      return await this.engine.forward(batch, store.view(overrides));
+    } finally {
+      for (const tensor of [...overrides.values(), ...passOnly]) store.release(tensor);
+    }
+  }
+
+  /**
+   * `rule` with its updates mirrored on the device (see the header). Only ZO-SGD without weight decay
+   * on a tensor is mirrored by device arithmetic; `settings` are the rule's, to read its decay.
+   */
+  mirrorUpdates<S>(rule: UpdateRule<S>, settings: unknown): UpdateRule<S> {
+    const mirrors = mirroredTensors(rule.id, settings);
+    return {
+      ...rule,
+      apply: (params, estimate, state, lr) => {
+        const next = rule.apply(params, estimate, state, lr);
+        this.afterHostUpdate(params, estimate, lr, mirrors);
+        return next;
+      },
+    };
+  }
+
+  async dispose(): Promise<void> {
+    const store = this.store;
+    this.store = undefined;
+    if (!store) return;
+    for (const tensor of [...this.directions.values(), ...this.retiring]) store.release(tensor);
+    this.directions.clear();
+    this.retiring = [];
+    this.pending = [];
+    await store.dispose();
+  }
+
+  /** Makes the device copy mirror `arrays` (uploading those it did not mirror) and brings it up to date. */
+  private async bind(arrays: readonly Float32Array[]): Promise<GpuParamStore> {
+    if (!this.store) {
+      this.store = await GpuParamStore.create(
+        this.engine.trainables.map((t) => t.shape),
+        arrays,
+      );
+      this.bound = [...arrays];
+      return this.store;
+    }
+    arrays.forEach((array, index) => {
+      if (array === this.bound[index]) return;
+      this.bound[index] = array;
+      this.stale.add(index);
+    });
+    await this.sync();
+    return this.store;
+  }
+
+  /** Runs the pending mirrored updates, re-uploads stale tensors, frees the directions they read. */
+  private async sync(): Promise<void> {
+    const store = this.store;
+    if (!store) return;
+    // A stale tensor is re-uploaded whole, which already includes its pending updates.
+    for (const update of this.pending)
+      if (!this.stale.has(update.index)) await store.apply(update.index, update.terms, update.scale);
+    this.pending = [];
+    for (const index of this.stale) await store.set(index, this.bound[index] as Float32Array);
+    this.stale.clear();
+    for (const tensor of this.retiring) store.release(tensor);
+    this.retiring = [];
+  }
+
+  private async deviceTerms(
+    index: number,
+    terms: readonly EstimateTerm[],
+    passOnly: Tensor[],
+  ): Promise<DeviceTerm[]> {
+    const store = this.store as GpuParamStore;
+    const length = (this.bound[index] as Float32Array).length;
+    const out: DeviceTerm[] = [];
+    for (const term of terms) {
+      if (term.kind === 'gaussian') {
+        const key = directionKey(term, index);
+        let z = this.directions.get(key);
+        if (!z) {
+          const address = { seed: term.seed, stream: term.stream, tensor: index, sample: term.sample };
+          z = await store.uploadLike(index, generateDirection(address, length));
+          if (this.directionFloats + length <= DIRECTION_SETS_ON_DEVICE * this.paramFloats) {
+            this.directions.set(key, z);
+            this.directionFloats += length;
+          } else {
+            passOnly.push(z);
+          }
+        }
+        out.push({ kind: 'scaled', values: z, coef: term.coef });
+      } else if (term.kind === 'low-rank') {
+        const { rows, cols, rank, left, right } = term;
+        out.push({ kind: 'low-rank', rows, cols, rank, u: left, v: right });
+      } else {
+        out.push({ kind: 'scaled', values: term.data, coef: term.coef });
+      }
+    }
+    return out;
+  }
+
+  /** After the rule changed the masters: queue the same change for the device, or mark it stale. */
+  private afterHostUpdate(
+    params: Params,
+    estimate: Estimate,
+    lr: number,
+    mirrors: (name: string) => boolean,
+  ): void {
+    if (!this.store) return;
+    this.updates++;
+    const resync = this.updates % RESYNC_EVERY_UPDATES === 0;
+    const scale = -lr * (estimate.lrScale ?? 1);
+    params.forEach((p, index) => {
+      // Arrays the device does not mirror (another parameter list) are none of its business.
+      if (p.data !== this.bound[index]) return;
+      const terms = estimate.terms[index] ?? [];
+      if (resync || !mirrors(p.name)) {
+        this.stale.add(index);
+        return;
+      }
+      if (terms.length === 0 || scale === 0) return;
+      const device = this.mirroredTerms(index, terms);
+      if (device) this.pending.push({ index, terms: device, scale });
+      else this.stale.add(index);
+    });
+    // This step's directions are read by the queued updates at most; later steps draw new ones.
+    this.retiring.push(...this.directions.values());
+    this.directions.clear();
+    this.directionFloats = 0;
+  }
+
+  /** The update's terms as device terms when no θ-sized upload is needed, else null (re-upload θ). */
+  private mirroredTerms(index: number, terms: readonly EstimateTerm[]): DeviceTerm[] | null {
+    const out: DeviceTerm[] = [];
+    for (const term of terms) {
+      if (term.kind === 'gaussian') {
+        const z = this.directions.get(directionKey(term, index));
+        if (!z) return null;
+        out.push({ kind: 'scaled', values: z, coef: term.coef });
+      } else if (term.kind === 'low-rank') {
+        // Copied: the update runs later, and an estimator may reuse its factor buffers meanwhile.
+        const { rows, cols, rank, left, right } = term;
+        out.push({ kind: 'low-rank', rows, cols, rank, u: left.slice(), v: right.slice() });
+      } else {
+        // Uploading a dense term costs what re-uploading θ costs, and the re-upload is exact.
+        return null;
+      }
+    }
+    return out;
+  }
+}
+
+function directionKey(term: { seed: number; stream: number; sample: number }, tensor: number): string {
+  return `${term.seed}:${term.stream}:${tensor}:${term.sample}`;
+}
+
+/**
+ * Which tensors' updates the device can repeat by itself: θ ← θ − η·ĝ, i.e. ZO-SGD where λ = 0
+ * (ZO-SGD-Cons applies ZO-SGD's sweep without decay, at the learning rate its policy chose).
+ */
+function mirroredTensors(ruleId: string, settings: unknown): (name: string) => boolean {
+  if (ruleId === 'zo-sgd-cons') return () => true;
+  if (ruleId !== 'zo-sgd') return () => false;
+  const { weightDecay } = zoSgdConfig.parse(settings ?? {});
+  return (name) => weightDecay === 0 || !decays(name);
+}
