@@ -1,5 +1,6 @@
 // The training loop, top to bottom: set up → zero-shot baseline → steps (batch from the seeded data
-// order, estimate, guard, update, report) with periodic evaluation and checkpoints → summary.
+// order; core/optim's zoStep estimates, lets the divergence guard judge, updates; report) with periodic
+// evaluation and checkpoints → summary.
 // Everything a step depends on is either a pure function of (seed, step) — the step seed, the batch,
 // the learning rate — or lives in RunState, which the checkpoint holds whole. That is what makes a
 // resumed run retrace the uninterrupted one exactly.
@@ -14,7 +15,7 @@ import { discardCheckpoint, freshRunState, loadRunState, saveRunState, type RunS
 import { openTrainingSession, type TrainingSession } from './session.ts';
 import { learningRate } from './schedule.ts';
 import { ThroughputMeter } from './throughput.ts';
-import { stepSeed } from '../random/seed-sequence.ts';
+import { forwardPassesPerStep, zoStep } from '../optim/zo-step.ts';
 
 type Emit = (event: RunEvent) => void;
 
@@ -47,14 +48,15 @@ export async function runTraining(job: TrainingJob, control: RunControl, emit: E
     for (const message of session.notes) emit({ kind: 'notice', message });
     state = restoreOrStart(job, session, emit);
     clock.continueFrom(state.elapsedMsBefore);
-    const totalSteps = totalStepsOf(config, session.estimator.forwardPassesPerStep);
+    const perStep = forwardPassesPerStep(session.estimator, session.updateRule);
+    const totalSteps = totalStepsOf(config, perStep);
     emit({
       kind: 'started',
       device: session.device,
       ...(session.deviceNote ? { deviceNote: session.deviceNote } : {}),
       trainableParameters: session.trainableParameters,
       totalSteps,
-      forwardPassesPerStep: session.estimator.forwardPassesPerStep,
+      forwardPassesPerStep: perStep,
       trainRows: session.trainRows,
       validationRows: session.validationRows,
       resumedFromStep: job.fromCheckpoint ? state.step : null,
@@ -126,42 +128,40 @@ async function trainSteps(run: Run): Promise<Ending> {
 
     const step = state.step;
     const batch = session.trainBatch(order.batch(step));
-    const result = await session.estimator.estimate({
+    const lr = learningRate(config.schedule, config.lr, step, totalSteps);
+    const outcome = await zoStep(state, {
+      estimator: session.estimator,
+      rule: session.updateRule,
       objective: batch.objective,
-      params: state.params,
-      state: state.estimatorState,
       step,
-      seed: stepSeed(config.seed, step),
+      runSeed: config.seed,
+      lr,
       anchorObjective: session.largeBatch,
+      // Judge the loss before applying the update: a diverged step must not reach the parameters.
+      beforeApply: (estimated) =>
+        divergenceReason(
+          estimated.loss,
+          state.baseline?.loss ?? estimated.loss,
+          config.divergence.lossFactor,
+        ),
     });
-
-    // Judge the loss before applying the update: a diverged step must not reach the parameters.
-    const divergence = divergenceReason(
-      result.loss,
-      state.baseline?.loss ?? result.loss,
-      config.divergence.lossFactor,
-    );
-    if (divergence) {
+    if (!outcome.applied) {
       // The parameters of `step` produced this loss, so a checkpoint of them is not a good one.
       if (discardCheckpoint(run.job.checkpointDir, step)) {
         emit({ kind: 'checkpoint-removed', step, reason: 'its parameters diverged at the next step' });
       }
-      return { status: 'failed', reason: 'diverged', message: `step ${step + 1}: ${divergence}` };
+      return { status: 'failed', reason: 'diverged', message: `step ${step + 1}: ${outcome.reason}` };
     }
 
-    const lr = learningRate(config.schedule, config.lr, step, totalSteps);
-    state.estimatorState = result.state;
-    // The update rule applies the estimate's own lrScale (MeZO-SVRG anchor steps).
-    state.optimizerState = session.updateRule.apply(state.params, result.estimate, state.optimizerState, lr);
     state.step = step + 1;
-    state.forwardPasses += result.forwardPasses;
-    meter.recordStep(result.forwardPasses, batch.tokens * result.forwardPasses);
+    state.forwardPasses += outcome.forwardPasses;
+    meter.recordStep(outcome.forwardPasses, batch.tokens * outcome.forwardPasses);
     emit({
       kind: 'step',
       step: state.step,
       forwardPasses: state.forwardPasses,
       elapsedMs: clock.elapsedMs(),
-      trainLoss: result.loss,
+      trainLoss: outcome.result.loss,
       learningRate: lr,
       ...meter.rates(),
       etaMs: meter.etaMs(totalSteps - state.step),
@@ -226,7 +226,8 @@ function totals(
 
 /**
  * Steps the budget allows: given directly, or as many whole steps as the forward passes pay for at
- * the estimator's per-step upper bound (so a run never spends more than its budget).
+ * a step's upper bound — the estimator's plus the update rule's step policy (so a run never spends
+ * more than its budget).
  */
 export function totalStepsOf(config: RunConfig, forwardPassesPerStep: number): number {
   if ('steps' in config.budget) return config.budget.steps;
@@ -234,7 +235,7 @@ export function totalStepsOf(config: RunConfig, forwardPassesPerStep: number): n
   if (steps < 1) {
     throw new Error(
       `a budget of ${config.budget.forwardPasses} forward passes does not pay for one step of ` +
-        `${config.estimator.id} (${forwardPassesPerStep} forward passes per step)`,
+        `${config.estimator.id} with ${config.optimizer.id} (${forwardPassesPerStep} forward passes per step)`,
     );
   }
   return steps;

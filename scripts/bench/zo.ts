@@ -30,8 +30,8 @@ import type {
 import { loadModel } from '../../core/models/load.ts';
 import { createUpdateRule } from '../../core/optim/registry.ts';
 import type { UpdateRule } from '../../core/optim/types.ts';
+import { zoStep } from '../../core/optim/zo-step.ts';
 import { fillGaussian, fillUniform } from '../../core/random/gaussian.ts';
-import { stepSeed } from '../../core/random/seed-sequence.ts';
 import { Stream } from '../../core/random/streams.ts';
 import { Engine, type EngineOptions } from '../../core/runtime/engine.ts';
 import { DataOrder } from '../../core/train/data-order.ts';
@@ -66,15 +66,14 @@ async function runTask(task: Task): Promise<Record<string, unknown>> {
     const rule = createUpdateRule('zo-sgd');
     const params: Params = session.initialParams();
     const order = new DataOrder(session.trainRows, shape.batchSize, task.seed);
-    let estimatorState = estimator.init(params);
-    let optimizerState = rule.init(params);
+    const stepper = makeStepper(estimator, rule, params, task.seed);
     if (task.table === 'ratio') {
       const request: EvaluateRequest | undefined =
         row.id === 'pseuzo' ? { outputs: true, outputGrad: true } : undefined;
       const probe = await batch0Outputs(session, order, request);
       const timing = await timeSteps({
         params,
-        stepper: makeStepper(estimator, rule, params, task.seed),
+        stepper,
         objectiveAt: (step) => session.trainBatch(order.batch(step)).objective,
         constant: { evaluate: async () => probe },
         lr: row.lr,
@@ -92,17 +91,7 @@ async function runTask(task: Task): Promise<Record<string, unknown>> {
     let reachedAt: number | null = null;
     let nextEval = task.evalEvery;
     for (let step = 0; forwardPasses + estimator.forwardPassesPerStep <= task.budget; step++) {
-      const { objective } = session.trainBatch(order.batch(step));
-      const result = await estimator.estimate({
-        objective,
-        params,
-        state: estimatorState,
-        step,
-        seed: stepSeed(task.seed, step),
-      });
-      estimatorState = result.state;
-      optimizerState = rule.apply(params, result.estimate, optimizerState, row.lr);
-      forwardPasses += result.forwardPasses;
+      forwardPasses += await stepper(session.trainBatch(order.batch(step)).objective, step, row.lr);
       if (forwardPasses >= nextEval || forwardPasses + estimator.forwardPassesPerStep > task.budget) {
         nextEval += task.evalEvery;
         const loss = (await session.evaluate(params)).loss as number;
@@ -117,29 +106,18 @@ async function runTask(task: Task): Promise<Record<string, unknown>> {
   }
 }
 
-/** One training step (estimate + update) at `lr`; returns its forward passes. State lives in the closure. */
+/** One training step (zoStep) at `lr`; returns its forward passes. State lives in the closure. */
 type Stepper = (objective: Objective, step: number, lr: number) => Promise<number>;
 
 function makeStepper(
   estimator: Estimator<unknown>,
   rule: UpdateRule<unknown>,
   params: Params,
-  seed: number,
+  runSeed: number,
 ): Stepper {
-  let estimatorState = estimator.init(params);
-  let optimizerState = rule.init(params);
-  return async (objective, step, lr) => {
-    const result = await estimator.estimate({
-      objective,
-      params,
-      state: estimatorState,
-      step,
-      seed: stepSeed(seed, step),
-    });
-    estimatorState = result.state;
-    optimizerState = rule.apply(params, result.estimate, optimizerState, lr);
-    return result.forwardPasses;
-  };
+  const state = { params, estimatorState: estimator.init(params), optimizerState: rule.init(params) };
+  return async (objective, step, lr) =>
+    (await zoStep(state, { estimator, rule, objective, step, runSeed, lr })).forwardPasses;
 }
 
 interface StepTiming {

@@ -1,11 +1,11 @@
 // Estimators on the real tiny Llama (fixtures/models/stories260k) and real text (fixtures/datasets/
 // sherlock), through the training session's engine and minibatch objectives: the same objects the
-// training loop uses, driven by a bare estimate → update loop with a forward-pass budget.
+// training loop uses, driven by the loop's own step (core/optim/zo-step.ts) within a forward-pass budget.
 import path from 'node:path';
 import { createEstimator } from '../../core/estimators/registry.ts';
 import type { Params } from '../../core/estimators/types.ts';
 import { createUpdateRule } from '../../core/optim/registry.ts';
-import { stepSeed } from '../../core/random/seed-sequence.ts';
+import { forwardPassesPerStep, zoStep } from '../../core/optim/zo-step.ts';
 import { RunConfigSchema } from '../../core/train/config.ts';
 import { DataOrder } from '../../core/train/data-order.ts';
 import { openTrainingSession, type TrainingSession } from '../../core/train/session.ts';
@@ -69,28 +69,21 @@ export async function runWithinBudget(
   budget: number,
   seed: number,
   batchSize = 8,
+  ruleId = 'zo-sgd',
 ): Promise<BudgetRun> {
   const estimator = createEstimator(estimatorId, settings);
-  const rule = createUpdateRule('zo-sgd');
+  const rule = createUpdateRule(ruleId);
   const params: Params = session.initialParams();
   const order = new DataOrder(session.trainRows, batchSize, seed);
-  let estimatorState = estimator.init(params);
-  let optimizerState = rule.init(params);
+  const state = { params, estimatorState: estimator.init(params), optimizerState: rule.init(params) };
+  const perStep = forwardPassesPerStep(estimator, rule);
   const before = (await session.evaluate(params)).loss as number;
   let forwardPasses = 0;
   let step = 0;
-  while (forwardPasses + estimator.forwardPassesPerStep <= budget) {
+  while (forwardPasses + perStep <= budget) {
     const { objective } = session.trainBatch(order.batch(step));
-    const result = await estimator.estimate({
-      objective,
-      params,
-      state: estimatorState,
-      step,
-      seed: stepSeed(seed, step),
-    });
-    estimatorState = result.state;
-    optimizerState = rule.apply(params, result.estimate, optimizerState, lr);
-    forwardPasses += result.forwardPasses;
+    forwardPasses += (await zoStep(state, { estimator, rule, objective, step, runSeed: seed, lr }))
+      .forwardPasses;
     step++;
   }
   const after = (await session.evaluate(params)).loss as number;
