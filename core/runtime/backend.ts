@@ -44,15 +44,22 @@ export interface SessionConfig {
   threads?: number;
   /** Where outputs are left: 'gpu-buffer' keeps them on the WebGPU device (see gpu-param-store.ts). */
   outputLocation?: 'cpu' | 'gpu-buffer';
+  /**
+   * Per-node profiling: ORT writes `<profilePrefix>_<timestamp>.json` (Chrome trace events, one per
+   * kernel run) when the session is disposed. For benchmarks only: it slows every run.
+   */
+  profilePrefix?: string;
 }
 
 export class Session {
   private readonly session: ort.InferenceSession;
+  private readonly profiling: boolean;
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
 
-  private constructor(session: ort.InferenceSession) {
+  private constructor(session: ort.InferenceSession, profiling: boolean) {
     this.session = session;
+    this.profiling = profiling;
     this.inputNames = session.inputNames;
     this.outputNames = session.outputNames;
   }
@@ -65,12 +72,13 @@ export class Session {
       logSeverityLevel: 3,
       ...(config.threads ? { intraOpNumThreads: config.threads, interOpNumThreads: 1 } : {}),
       ...(config.outputLocation ? { preferredOutputLocation: config.outputLocation } : {}),
+      ...(config.profilePrefix ? { enableProfiling: true, profileFilePrefix: config.profilePrefix } : {}),
     };
     const session =
       typeof model === 'string'
         ? await ort.InferenceSession.create(model, options)
         : await ort.InferenceSession.create(model, options);
-    return new Session(session);
+    return new Session(session, config.profilePrefix !== undefined);
   }
 
   /** Runs and returns the fetched outputs as tensors (device tensors when outputLocation is gpu-buffer). */
@@ -95,6 +103,8 @@ export class Session {
   }
 
   async dispose(): Promise<void> {
+    // Writes the profile file; release() alone would drop the events.
+    if (this.profiling) this.session.endProfiling();
     await this.session.release();
   }
 }

@@ -33,6 +33,8 @@ export interface EngineOptions {
   fused?: boolean;
   /** How LoRA enters the graph (graph/blocks/linear.ts); default 'branch'. */
   loraForm?: LoraForm;
+  /** Benchmarks: ORT per-node profile written to `<prefix>_<timestamp>.json` on dispose (backend.ts). */
+  profilePrefix?: string;
 }
 
 export interface ForwardOutput {
@@ -107,7 +109,11 @@ export class Engine {
     // The model file and its external weights live until dispose(): ORT may map the weights file.
     const workDir = mkdtempSync(path.join(os.tmpdir(), 'zo-engine-'));
     try {
-      const session = await Session.open(writeGraph(graph, workDir), { ep, threads: options.threads });
+      const session = await Session.open(writeGraph(graph, workDir), {
+        ep,
+        threads: options.threads,
+        profilePrefix: options.profilePrefix,
+      });
       return new Engine({
         model,
         session,

@@ -12,13 +12,14 @@
 // slow bursts (see ort-probe.md) hit every variant alike; the best median per cell over rounds is kept.
 // Memory: each variant also runs alone in its own child, so its peak RSS is its own.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadModel } from '../../core/models/load.ts';
 import type { EngineOptions } from '../../core/runtime/engine.ts';
 import { Engine } from '../../core/runtime/engine.ts';
+import { compareTable, summarizeProfile } from './lib/ort-profile.ts';
 import { makeBatch, writeRandomSmolLm } from './lib/smollm-shape.ts';
 
 const VARIANTS: Record<string, Omit<EngineOptions, 'threads'>> = {
@@ -101,6 +102,66 @@ async function timingChild(modelDir: string, runs: number, threads: number): Pro
   return result;
 }
 
+/**
+ * `--profile DIR`: ORT's per-node profiler on the 135M shape at one B×T, the given variants' runs
+ * interleaved in one process; prints kernel ms per run by op type and by node, side by side.
+ */
+async function profileVariants(
+  outDir: string,
+  variants: string[],
+  [b, t]: readonly [number, number],
+  runs: number,
+  threads: number,
+): Promise<void> {
+  mkdirSync(outDir, { recursive: true });
+  const modelDir = mkdtempSync(path.join(os.tmpdir(), 'zo-bench-smollm-'));
+  try {
+    writeRandomSmolLm(modelDir);
+    const model = await loadModel(modelDir);
+    const engines = [];
+    for (const v of variants) {
+      const prefix = path.join(outDir, `${v}-${b}x${t}`);
+      const engine = await Engine.create(model, {
+        ...variantOptions(v),
+        ep: 'cpu',
+        threads,
+        profilePrefix: prefix,
+      });
+      engines.push({ v, engine, params: engine.initialParams() });
+    }
+    const feed = makeBatch(b, t, model.config.vocab);
+    for (let r = 0; r < 1 + runs; r++) {
+      for (let k = 0; k < engines.length; k++) {
+        const { engine, params } = engines[(r + k) % engines.length] as (typeof engines)[number];
+        await engine.forward(feed, params);
+      }
+    }
+    for (const { engine } of engines) await engine.dispose();
+    const summaries = new Map(
+      variants.map((v) => {
+        const file = readdirSync(outDir)
+          .filter((f) => f.startsWith(`${v}-${b}x${t}_`) && f.endsWith('.json'))
+          .sort()
+          .pop();
+        if (!file) throw new Error(`no ORT profile for ${v} in ${outDir}`);
+        return [v, summarizeProfile(path.join(outDir, file), 1)] as const;
+      }),
+    );
+    const walls = [...summaries].map(([v, s]) => `${v} ${s.runMs.toFixed(0)} ms`).join(', ');
+    process.stdout.write(
+      `ORT profile, 135M shape ${b}×${t}, ${threads} threads, mean of ${runs} interleaved runs after 1 warm-up; load ${os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}\n` +
+        `model_run: ${walls}\n\n` +
+        `${compareTable('op type (ms/run)', new Map([...summaries].map(([v, s]) => [v, s.byOp])), 30)}\n\n` +
+        `${compareTable('node, all layers (ms/run)', new Map([...summaries].map(([v, s]) => [v, s.byNode])), 40)}\n`,
+    );
+  } finally {
+    rmSync(modelDir, { recursive: true, force: true });
+  }
+}
+
 function runChild<T>(args: string[]): T {
   const out = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--child', ...args], {
     encoding: 'utf8',
@@ -122,9 +183,20 @@ async function main(): Promise<void> {
       threads: { type: 'string', default: String(Math.min(os.availableParallelism(), 2)) },
       quick: { type: 'boolean' },
       'no-memory': { type: 'boolean' },
+      profile: { type: 'string' },
+      shape: { type: 'string', default: '16x64' },
+      variants: { type: 'string', default: 'initializers,lora,plain' },
     },
   });
   const [runs, threads] = [Number(values.runs), Number(values.threads)];
+  if (values.profile) {
+    const [b, t] = values.shape.split('x').map(Number) as [number, number];
+    if (!(b > 0 && t > 0)) throw new Error(`--shape "${values.shape}": expected BxT, e.g. 16x64`);
+    const variants = values.variants.split(',');
+    variants.forEach(variantOptions);
+    await profileVariants(values.profile, variants, [b, t], runs, threads);
+    return;
+  }
   if (values.child) {
     const [kind, dir] = positionals as [string, string];
     const result =
