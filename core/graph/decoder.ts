@@ -15,7 +15,7 @@ import { linear } from './blocks/linear.ts';
 import { attentionBias, positionsFromMask, type SequenceDims } from './blocks/mask.ts';
 import { mlp } from './blocks/mlp.ts';
 import { addAndNorm, norm, type NormSpec, type NormWeights } from './blocks/norm.ts';
-import { rotaryAt, rotaryTables, type RotaryTables } from './blocks/rotary.ts';
+import { rotaryAt, type Rotary } from './blocks/rotary.ts';
 import { familyTraits } from './families/traits.ts';
 import type { WeightResolver } from './weights.ts';
 
@@ -87,14 +87,11 @@ export function buildDecoder(
     const rows = g.add(positions, g.i64(config.positionOffset ?? 0));
     return g.add(tokens, g.op('Gather', [weights.stored(required(global.positions, 'positions')), rows]));
   });
-  let rotary: RotaryTables | undefined;
+  let rotary: Rotary | undefined;
   if (traits.positions === 'rotary') {
     const theta = required(config.ropeTheta, 'rope_theta');
-    rotary = rotaryAt(
-      g,
-      rotaryTables(g, config.maxPositions + prefixTokens, config.headDim, theta),
-      positions,
-    );
+    const maxPositions = config.maxPositions + prefixTokens;
+    rotary = rotaryAt(g, positions, maxPositions, config.headDim, theta, fused);
   }
 
   const layers = model.layout.layers;

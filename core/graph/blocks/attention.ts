@@ -8,7 +8,7 @@
 //   v ──────────────────────────────────► [B,kv,1,T,d] (prefix values prepended) ────────────────┘
 //   ─► [B,T,h·d]
 import type { GraphBuilder, Value } from '../builder.ts';
-import type { RotaryTables } from './rotary.ts';
+import type { Rotary } from './rotary.ts';
 import { applyRotary } from './rotary.ts';
 
 export interface AttentionShape {
@@ -23,7 +23,7 @@ export interface AttentionInputs {
   v: Value;
   /** [B, 1, 1, T, keys] additive bias from attentionBias(). */
   bias: Value;
-  rotary?: RotaryTables;
+  rotary?: Rotary;
   /** Per-layer prefix keys/values, each [B, kv, N, d] (already in key space: no RoPE applied to them). */
   prefix?: { k: Value; v: Value };
 }
@@ -39,12 +39,13 @@ export interface AttentionResult {
 export function attention(g: GraphBuilder, x: AttentionInputs, shape: AttentionShape): AttentionResult {
   const { heads, kvHeads, headDim } = shape;
   const group = heads / kvHeads;
-  let q = g.reshape(x.q, [0, 0, heads, headDim]);
-  let k = g.reshape(x.k, [0, 0, kvHeads, headDim]);
-  if (x.rotary) {
-    q = g.scope('q_rotary', () => applyRotary(g, q, x.rotary as RotaryTables, headDim));
-    k = g.scope('k_rotary', () => applyRotary(g, k, x.rotary as RotaryTables, headDim));
-  }
+  const rotary = x.rotary;
+  let q = rotary
+    ? g.scope('q_rotary', () => applyRotary(g, x.q, rotary, heads, headDim))
+    : g.reshape(x.q, [0, 0, heads, headDim]);
+  const k = rotary
+    ? g.scope('k_rotary', () => applyRotary(g, x.k, rotary, kvHeads, headDim))
+    : g.reshape(x.k, [0, 0, kvHeads, headDim]);
   // Scaling q (T·d values) is cheaper than scaling the T·T scores.
   q = g.mul(q, g.f32(1 / Math.sqrt(headDim)));
   const qGrouped = g.reshape(g.transpose(q, [0, 2, 1, 3]), [0, kvHeads, group, -1, headDim]);
