@@ -60,7 +60,7 @@ async function runTask(task: Task): Promise<Record<string, unknown>> {
   const row = SHERLOCK_CASES[task.mode][task.index];
   if (!row) throw new Error(`no case ${task.index} for ${task.mode}`);
   const { shape } = task;
-  const session = await openSherlock(task.mode, { ...shape, estimator: row.id });
+  const session = await openSherlock(task.mode, { ...shape, estimator: row.id, settings: row.settings });
   try {
     const estimator = createEstimator(row.id, row.settings);
     const rule = createUpdateRule('zo-sgd');
@@ -71,11 +71,13 @@ async function runTask(task: Task): Promise<Record<string, unknown>> {
       const request: EvaluateRequest | undefined =
         row.id === 'pseuzo' ? { outputs: true, outputGrad: true } : undefined;
       const probe = await batch0Outputs(session, order, request);
+      const constant: Objective = { evaluate: async () => probe };
       const timing = await timeSteps({
         params,
         stepper,
         objectiveAt: (step) => session.trainBatch(order.batch(step)).objective,
-        constant: { evaluate: async () => probe },
+        // Full-mode LOZO/SubZero feed the graph's low-rank branch: time that host-side work too.
+        constant: session.lowRankBranch?.objective(constant) ?? constant,
         lr: row.lr,
         request,
         steps: 16,
