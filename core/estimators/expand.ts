@@ -3,7 +3,7 @@
 // update rules read ĝ through `forEachChunk`, so the direction applied is by construction the one that
 // was evaluated. Low-rank terms are expanded row by row inside the chunk and never materialized whole.
 import { fillGaussian } from '../random/gaussian.ts';
-import { runTask } from '../random/pool/pool.ts';
+import { runPooled } from '../random/pool/pool.ts';
 import { lookupDirection } from './direction-cache.ts';
 import type { EstimateTerm } from './types.ts';
 
@@ -127,7 +127,7 @@ export function writePerturbed(
       // The kernel rounds like the chunked path (fround(coef·z), see range-kernels.ts), so a resumed run
       // that misses the cache reproduces a cached run bit for bit; the pool splits it when out, base and z
       // are all shared memory.
-      runTask({ kind: 'axpy', out, base, z, coef: only.coef, scale });
+      runPooled({ kind: 'axpy', out, base, z, coef: only.coef, scale });
       return;
     }
   }

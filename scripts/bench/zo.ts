@@ -32,6 +32,13 @@ import { createUpdateRule } from '../../core/optim/registry.ts';
 import type { UpdateRule } from '../../core/optim/types.ts';
 import { zoStep } from '../../core/optim/zo-step.ts';
 import { fillGaussian, fillUniform } from '../../core/random/gaussian.ts';
+import {
+  bookkeepingPoolStatus,
+  MIN_PARALLEL_ENTRIES,
+  runSplit,
+  runPooled,
+} from '../../core/random/pool/pool.ts';
+import { sharedFloat32 } from '../../core/random/pool/shared-memory.ts';
 import { Stream } from '../../core/random/streams.ts';
 import { Engine, type EngineOptions } from '../../core/runtime/engine.ts';
 import { DataOrder } from '../../core/train/data-order.ts';
@@ -280,33 +287,54 @@ function meanSd(values: number[], digits = 3): string {
 
 /**
  * Micro-benchmark of the per-entry costs of a full-parameter MeZO step on one `entries`-long tensor:
- * Gaussian generation, a cached-z perturbation θ + εz, and the ZO-SGD update. Medians of 9 repeats,
- * printed with the load average because the machine is shared.
+ * Gaussian generation, a cached-z perturbation θ + εz, and the ZO-SGD update, on the calling thread and
+ * split across the bookkeeping pool (shared buffers; ZO_BOOKKEEPING_THREADS sets its size). Then the
+ * crossover behind MIN_PARALLEL_ENTRIES: single vs pool per tensor size. Medians of 9 repeats, printed
+ * with the load average because the machine is shared.
  */
-function rngBench(entries: number): void {
+async function rngBench(entries: number): Promise<void> {
   const address = { seed: 12345, stream: Stream.direction, tensor: 0, sample: 0 };
   const out = new Float32Array(entries);
   const theta = new Float32Array(entries);
   const params: Params = [{ name: 'w', shape: [entries], data: theta }];
   const direction = gaussianDirection(params, address.seed);
   const rule = createUpdateRule('zo-sgd');
-  const nsPerEntry = (fn: () => void): number => {
+  const nsPerEntry = (fn: () => void, length = entries): number => {
     const times: number[] = [];
     for (let rep = 0; rep < 9; rep++) {
       const t = performance.now();
       fn();
       times.push(performance.now() - t);
     }
-    return (median(times) * 1e6) / entries;
+    return (median(times) * 1e6) / length;
   };
+  const sharedOut = sharedFloat32(entries);
+  const sharedTheta = sharedFloat32(entries);
+  // Lets the pool's workers start (they boot asynchronously) before anything is timed.
+  for (let i = 0; i < 20; i++) {
+    runPooled({ kind: 'gaussian', out: sharedOut, address });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const threads = bookkeepingPoolStatus().threads;
   const rows: [string, number][] = [
     ['fillGaussian (generate z)', nsPerEntry(() => fillGaussian(out, address))],
+    [
+      `generate z, pool of ${threads} threads`,
+      nsPerEntry(() => runPooled({ kind: 'gaussian', out: sharedOut, address })),
+    ],
     ['fillUniform (Philox lanes)', nsPerEntry(() => fillUniform(out, address))],
     [
       'θ + εz, z cached (one perturbation)',
       nsPerEntry(() => {
         generateDirection(address, entries);
         writePerturbed(out, theta, direction[0] ?? [], 0, 1e-3);
+      }),
+    ],
+    [
+      `θ + εz, z cached, shared θ and out, pool of ${threads}`,
+      nsPerEntry(() => {
+        generateDirection(address, entries);
+        writePerturbed(sharedOut, sharedTheta, direction[0] ?? [], 0, 1e-3);
       }),
     ],
     [
@@ -328,6 +356,16 @@ function rngBench(entries: number): void {
   console.log(`\n### ns per entry, ${entries} entries, load average ${loadavg()[0]?.toFixed(1)}\n`);
   console.log('| path | ns/entry (median of 9) |\n|---|---|');
   for (const [name, ns] of rows) console.log(`| ${name} | ${ns.toFixed(2)} |`);
+  console.log(
+    `\n### generation per tensor size, one thread vs pool of ${threads} (MIN_PARALLEL_ENTRIES = ${MIN_PARALLEL_ENTRIES}), load ${loadavg()[0]?.toFixed(1)}\n`,
+  );
+  console.log('| entries | one thread ns/entry | pool ns/entry (split forced) |\n|---|---|---|');
+  for (let length = 1 << 14; length <= 1 << 21; length *= 2) {
+    const buffer = sharedOut.subarray(0, length);
+    const single = nsPerEntry(() => fillGaussian(buffer, address), length);
+    const split = nsPerEntry(() => runSplit({ kind: 'gaussian', out: buffer, address }), length);
+    console.log(`| ${length} | ${single.toFixed(2)} | ${split.toFixed(2)} |`);
+  }
 }
 
 function runChild(task: Task): Promise<Record<string, unknown>> {
@@ -373,7 +411,7 @@ async function main(): Promise<void> {
     },
   });
   if (values.rng) {
-    rngBench(Number(values.entries));
+    await rngBench(Number(values.entries));
     return;
   }
   if (values.smollm) {

@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parentPort } from 'node:worker_threads';
 import { fillGaussian } from '../../core/random/gaussian.ts';
-import { bookkeepingPoolStatus, MIN_PARALLEL_ENTRIES, runTask } from '../../core/random/pool/pool.ts';
+import { bookkeepingPoolStatus, MIN_PARALLEL_ENTRIES, runPooled } from '../../core/random/pool/pool.ts';
 import { sharedFloat32 } from '../../core/random/pool/shared-memory.ts';
 
 const length = 2 * MIN_PARALLEL_ENTRIES + 77;
@@ -16,7 +16,7 @@ let itemsByWorkers = 0;
 let identical = true;
 for (let attempt = 0; attempt < 200 && itemsByWorkers === 0; attempt++) {
   const out = sharedFloat32(length);
-  runTask({ kind: 'gaussian', out, address });
+  runPooled({ kind: 'gaussian', out, address });
   identical &&= out.every((value, i) => Object.is(value, expected[i]));
   const job = bookkeepingPoolStatus().lastJob;
   itemsByWorkers = job ? job.items - job.byCaller : 0;

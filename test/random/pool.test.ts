@@ -12,7 +12,7 @@ import {
   closeBookkeepingPool,
   configureBookkeepingPool,
   MIN_PARALLEL_ENTRIES,
-  runTask,
+  runPooled,
 } from '../../core/random/pool/pool.ts';
 import { sharedFloat32 } from '../../core/random/pool/shared-memory.ts';
 
@@ -58,7 +58,7 @@ describe('bookkeeping pool: Gaussian fills', () => {
     const out = backing.subarray(5, 5 + length);
     const byWorkers = await untilWorkersHelp(() => {
       out.fill(0);
-      runTask({ kind: 'gaussian', out, address });
+      runPooled({ kind: 'gaussian', out, address });
     });
     expect(byWorkers).toBeGreaterThan(0);
     expectBitIdentical(out, expected);
@@ -70,17 +70,17 @@ describe('bookkeeping pool: Gaussian fills', () => {
     const address = { seed: 3, stream: 1, tensor: 0, sample: 0 };
     await configureBookkeepingPool({ threads: 3 });
     const small = sharedFloat32(MIN_PARALLEL_ENTRIES - 1);
-    runTask({ kind: 'gaussian', out: small, address });
+    runPooled({ kind: 'gaussian', out: small, address });
     expectBitIdentical(small, expectedGaussian(small.length, address));
     const plain = new Float32Array(MIN_PARALLEL_ENTRIES * 2);
-    runTask({ kind: 'gaussian', out: plain, address });
+    runPooled({ kind: 'gaussian', out: plain, address });
     expectBitIdentical(plain, expectedGaussian(plain.length, address));
     // Neither started a worker nor split a job.
     expect(bookkeepingPoolStatus()).toMatchObject({ workers: 0, lastJob: undefined });
 
     await configureBookkeepingPool({ threads: 1 });
     const large = sharedFloat32(MIN_PARALLEL_ENTRIES * 2);
-    runTask({ kind: 'gaussian', out: large, address });
+    runPooled({ kind: 'gaussian', out: large, address });
     expectBitIdentical(large, expectedGaussian(large.length, address));
     expect(bookkeepingPoolStatus()).toMatchObject({ threads: 1, workers: 0, lastJob: undefined });
   });
@@ -94,14 +94,14 @@ describe('bookkeeping pool: Gaussian fills', () => {
     const expected = expectedGaussian(MIN_PARALLEL_ENTRIES + 1, address);
     for (let attempt = 0; attempt < 100 && bookkeepingPoolStatus().unavailable === undefined; attempt++) {
       const out = sharedFloat32(expected.length);
-      runTask({ kind: 'gaussian', out, address });
+      runPooled({ kind: 'gaussian', out, address });
       expectBitIdentical(out, expected);
       await sleep(50);
     }
     expect(bookkeepingPoolStatus().unavailable).toMatch(/pool worker cannot load/);
     expect(bookkeepingPoolStatus().workers).toBe(0);
     const out = sharedFloat32(expected.length);
-    runTask({ kind: 'gaussian', out, address });
+    runPooled({ kind: 'gaussian', out, address });
     expectBitIdentical(out, expected);
     await closeBookkeepingPool();
   });

@@ -1,7 +1,7 @@
 // The bookkeeping pool: worker threads that split full-parameter bookkeeping (generating z, the fused
 // θ ± εz / update sweeps) with the calling thread. ZO training alternates forward passes (ORT, all
 // cores) with this host work (one core), so during bookkeeping the other cores are idle; the pool puts
-// them to work. `runTask` stays synchronous — estimators and update rules call it like a plain loop —
+// them to work. `runPooled` stays synchronous — estimators and update rules call it like a plain loop —
 // because the caller takes part and then blocks (Atomics.wait) only for items a worker has claimed
 // (protocol.ts). Workers start lazily on the first large task, are unref'd (they never keep a process
 // alive), die with the thread that started them (a training worker), and can be closed explicitly.
@@ -94,10 +94,18 @@ function itemLengthFor(length: number): number {
 }
 
 /** Runs `task` over all its entries, split across the pool when it is large and its buffers are shared. */
-export function runTask(task: RangeTask): void {
+export function runPooled(task: RangeTask): void {
+  if (taskLength(task) < MIN_PARALLEL_ENTRIES) runRange(task, 0, taskLength(task));
+  else runSplit(task);
+}
+
+/**
+ * Splits `task` across the pool whatever its size (the bench measures the crossover with it); still on
+ * the calling thread when a buffer is not shared or no worker runs.
+ */
+export function runSplit(task: RangeTask): void {
   const length = taskLength(task);
-  const active =
-    length >= MIN_PARALLEL_ENTRIES && taskBuffers(task).every(isShared) ? startPool() : undefined;
+  const active = taskBuffers(task).every(isShared) ? startPool() : undefined;
   if (!active || active.workers.size === 0) {
     runRange(task, 0, length);
     return;
