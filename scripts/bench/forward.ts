@@ -1,58 +1,37 @@
-// Forward-pass benchmark: `npm run bench -- forward [--rounds 2] [--runs 5] [--threads 2] [--quick]`
-// (--quick: stories260k only, one round: a smoke test of the harness; --no-memory: skip the per-variant
-// RSS children when time is short).
+// Forward-pass benchmark: `npm run bench -- forward [--rounds 2] [--runs 5] [--threads 2] [--no-memory]`
+//   --quick          only what issue #2's bar needs: the 135M shape, variants initializers, lora, plain,
+//                    one round, no memory children (a few minutes instead of ~15 on an idle 2-core VM)
+//   --smoke          stories260k only, one round: a smoke test of the harness
+//   --profile DIR    ORT per-node profiles instead of timings (lib/forward-profile.ts); with
+//                    --shape 16x64 and --variants initializers,lora,plain
 // Models: stories260k (fixture) and a random-weight model of SmolLM-135M's shape written here as a temp
-// HF folder. Variants (all CPU EP):
-//   initializers  frozen weights as initializers, fused contrib norms (the engine's default CPU build)
-//   full          every weight a graph input (full-parameter ZO)
-//   lora          initializers + LoRA r8 α16 on q_proj, v_proj as inputs (branch form)
-//   lora-merged   the same LoRA merged into W per run (graph/blocks/linear.ts)
-//   plain         initializers, plain ONNX ops only (the probe's reference build)
-// Speed: all variants of a model load in one child and their runs interleave, so the VM's multi-second
-// slow bursts (see ort-probe.md) hit every variant alike; the best median per cell over rounds is kept.
+// HF folder. Variants: lib/forward-variants.ts.
+// Speed: all variants of a model load in one child and their runs interleave (A B C, B C A, ...), so the
+// VM's multi-second slow bursts (see ort-probe.md) hit every variant alike. Per cell the best median over
+// rounds is kept. The bar ratios are medians of *paired* ratios (lora's run over the other variant's run
+// in the same rotation, seconds apart), which cancel slow phases better than a ratio of two medians.
 // Memory: each variant also runs alone in its own child, so its peak RSS is its own.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadModel } from '../../core/models/load.ts';
-import type { EngineOptions } from '../../core/runtime/engine.ts';
 import { Engine } from '../../core/runtime/engine.ts';
-import { compareTable, summarizeProfile } from './lib/ort-profile.ts';
+import { profileVariants } from './lib/forward-profile.ts';
+import { BAR_VARIANTS, BARS, SHAPES, VARIANTS, variantOptions } from './lib/forward-variants.ts';
 import { makeBatch, writeRandomSmolLm } from './lib/smollm-shape.ts';
 
-const VARIANTS: Record<string, Omit<EngineOptions, 'threads'>> = {
-  initializers: { peft: { kind: 'none' }, fused: true },
-  full: { peft: { kind: 'full' }, fused: true },
-  lora: { peft: { kind: 'lora', rank: 8, alpha: 16, targets: ['q_proj', 'v_proj'] }, fused: true },
-  'lora-merged': {
-    peft: { kind: 'lora', rank: 8, alpha: 16, targets: ['q_proj', 'v_proj'] },
-    fused: true,
-    loraForm: 'merged',
-  },
-  plain: { peft: { kind: 'none' }, fused: false },
-};
-const SHAPES = [
-  [16, 64],
-  [8, 256],
-] as const;
 const WARMUP_RUNS = 2;
+const BAR_MODEL = 'smollm-135m-shape';
 
 interface RssResult {
   createMs: number;
   peakRssMb: number;
 }
 
-/** variant → per-shape median ms, in SHAPES order. */
-type TimingResult = Record<string, number[]>;
-
-function variantOptions(variant: string): Omit<EngineOptions, 'threads'> {
-  const options = VARIANTS[variant];
-  if (!options)
-    throw new Error(`unknown variant ${variant}; expected one of ${Object.keys(VARIANTS).join(', ')}`);
-  return options;
-}
+/** variant → per shape (SHAPES order) → ms of each measured run, in rotation order. */
+type RunTimes = Record<string, number[][]>;
 
 /** Child for memory: one variant alone, one pass per shape; its peak RSS is that variant's. */
 async function rssChild(modelDir: string, variant: string, threads: number): Promise<RssResult> {
@@ -66,19 +45,23 @@ async function rssChild(modelDir: string, variant: string, threads: number): Pro
   return { createMs, peakRssMb: process.resourceUsage().maxRSS / 1024 };
 }
 
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+};
+
 /**
  * Child for speed: every variant's engine in one process, runs interleaved (A B C D, B C D A, ...), so a
  * slow burst of the machine hits all variants alike instead of whichever ran during it.
  */
-async function timingChild(modelDir: string, runs: number, threads: number): Promise<TimingResult> {
+async function timingChild(modelDir: string, variants: string[], runs: number, threads: number) {
   const model = await loadModel(modelDir);
-  const variants = Object.keys(VARIANTS);
   const engines = [];
   for (const v of variants) {
     const engine = await Engine.create(model, { ...variantOptions(v), ep: 'cpu', threads });
     engines.push({ v, engine, params: engine.initialParams() });
   }
-  const result: TimingResult = Object.fromEntries(variants.map((v) => [v, [] as number[]]));
+  const result: RunTimes = Object.fromEntries(variants.map((v) => [v, []]));
   for (const [b, t] of SHAPES) {
     const feed = makeBatch(b, t, model.config.vocab);
     const times = new Map<string, number[]>(variants.map((v) => [v, []]));
@@ -90,76 +73,13 @@ async function timingChild(modelDir: string, runs: number, threads: number): Pro
         if (r >= WARMUP_RUNS) times.get(v)?.push(performance.now() - started);
       }
     }
-    for (const v of variants) {
-      const sorted = (times.get(v) ?? []).sort((x, y) => x - y);
-      result[v]?.push(sorted[Math.floor(sorted.length / 2)] as number);
-    }
+    for (const v of variants) result[v]?.push(times.get(v) ?? []);
     // Progress on stderr (passed through by the parent), so a run cut short still leaves numbers.
-    const medians = variants.map((v) => `${v} ${result[v]?.at(-1)?.toFixed(1)} ms`).join(', ');
+    const medians = variants.map((v) => `${v} ${median(times.get(v) ?? []).toFixed(1)} ms`).join(', ');
     process.stderr.write(`  ${b}×${t}: ${medians}\n`);
   }
   for (const { engine } of engines) await engine.dispose();
   return result;
-}
-
-/**
- * `--profile DIR`: ORT's per-node profiler on the 135M shape at one B×T, the given variants' runs
- * interleaved in one process; prints kernel ms per run by op type and by node, side by side.
- */
-async function profileVariants(
-  outDir: string,
-  variants: string[],
-  [b, t]: readonly [number, number],
-  runs: number,
-  threads: number,
-): Promise<void> {
-  mkdirSync(outDir, { recursive: true });
-  const modelDir = mkdtempSync(path.join(os.tmpdir(), 'zo-bench-smollm-'));
-  try {
-    writeRandomSmolLm(modelDir);
-    const model = await loadModel(modelDir);
-    const engines = [];
-    for (const v of variants) {
-      const prefix = path.join(outDir, `${v}-${b}x${t}`);
-      const engine = await Engine.create(model, {
-        ...variantOptions(v),
-        ep: 'cpu',
-        threads,
-        profilePrefix: prefix,
-      });
-      engines.push({ v, engine, params: engine.initialParams() });
-    }
-    const feed = makeBatch(b, t, model.config.vocab);
-    for (let r = 0; r < 1 + runs; r++) {
-      for (let k = 0; k < engines.length; k++) {
-        const { engine, params } = engines[(r + k) % engines.length] as (typeof engines)[number];
-        await engine.forward(feed, params);
-      }
-    }
-    for (const { engine } of engines) await engine.dispose();
-    const summaries = new Map(
-      variants.map((v) => {
-        const file = readdirSync(outDir)
-          .filter((f) => f.startsWith(`${v}-${b}x${t}_`) && f.endsWith('.json'))
-          .sort()
-          .pop();
-        if (!file) throw new Error(`no ORT profile for ${v} in ${outDir}`);
-        return [v, summarizeProfile(path.join(outDir, file), 1)] as const;
-      }),
-    );
-    const walls = [...summaries].map(([v, s]) => `${v} ${s.runMs.toFixed(0)} ms`).join(', ');
-    process.stdout.write(
-      `ORT profile, 135M shape ${b}×${t}, ${threads} threads, mean of ${runs} interleaved runs after 1 warm-up; load ${os
-        .loadavg()
-        .map((x) => x.toFixed(2))
-        .join(' ')}\n` +
-        `model_run: ${walls}\n\n` +
-        `${compareTable('op type (ms/run)', new Map([...summaries].map(([v, s]) => [v, s.byOp])), 30)}\n\n` +
-        `${compareTable('node, all layers (ms/run)', new Map([...summaries].map(([v, s]) => [v, s.byNode])), 40)}\n`,
-    );
-  } finally {
-    rmSync(modelDir, { recursive: true, force: true });
-  }
 }
 
 function runChild<T>(args: string[]): T {
@@ -172,126 +92,141 @@ function runChild<T>(args: string[]): T {
   return JSON.parse(out.stdout.trim().split('\n').pop() ?? '') as T;
 }
 
+function parseShape(text: string): [number, number] {
+  const [b, t] = text.split('x').map(Number);
+  if (!b || !t || !Number.isInteger(b) || !Number.isInteger(t))
+    throw new Error(`--shape "${text}": expected BxT, e.g. 16x64`);
+  return [b, t];
+}
+
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
       child: { type: 'boolean' },
       variant: { type: 'string' },
+      variants: { type: 'string' },
       rounds: { type: 'string', default: '2' },
       runs: { type: 'string', default: '5' },
       threads: { type: 'string', default: String(Math.min(os.availableParallelism(), 2)) },
       quick: { type: 'boolean' },
+      smoke: { type: 'boolean' },
       'no-memory': { type: 'boolean' },
       profile: { type: 'string' },
       shape: { type: 'string', default: '16x64' },
-      variants: { type: 'string', default: 'initializers,lora,plain' },
     },
   });
   const [runs, threads] = [Number(values.runs), Number(values.threads)];
-  if (values.profile) {
-    const [b, t] = values.shape.split('x').map(Number) as [number, number];
-    if (!(b > 0 && t > 0)) throw new Error(`--shape "${values.shape}": expected BxT, e.g. 16x64`);
-    const variants = values.variants.split(',');
-    variants.forEach(variantOptions);
-    await profileVariants(values.profile, variants, [b, t], runs, threads);
-    return;
-  }
   if (values.child) {
     const [kind, dir] = positionals as [string, string];
     const result =
       kind === 'rss'
         ? await rssChild(dir, values.variant as string, threads)
-        : await timingChild(dir, runs, threads);
+        : await timingChild(dir, (values.variants as string).split(','), runs, threads);
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
+  if (values.profile) {
+    const variants = (values.variants ?? BAR_VARIANTS.join(',')).split(',');
+    await profileVariants({
+      outDir: values.profile,
+      variants,
+      shape: parseShape(values.shape),
+      runs,
+      threads,
+    });
+    return;
+  }
 
-  const rounds = values.quick ? 1 : Number(values.rounds);
+  const variants = values.variants?.split(',') ?? (values.quick ? BAR_VARIANTS : Object.keys(VARIANTS));
+  variants.forEach(variantOptions);
+  const rounds = values.quick || values.smoke ? 1 : Number(values.rounds);
+  const measureMemory = !values['no-memory'] && !values.quick;
+  const startLoad = loadAverage();
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'zo-bench-smollm-'));
   try {
-    if (!values.quick) {
+    const models: [string, string][] = [];
+    if (!values.quick)
+      models.push([
+        'stories260k',
+        path.resolve(import.meta.dirname, '../../../shared/fixtures/models/stories260k'),
+      ]);
+    if (!values.smoke) {
       process.stderr.write('writing a random-weight SmolLM-135M-shaped model...\n');
       writeRandomSmolLm(tmp);
+      models.push([BAR_MODEL, tmp]);
     }
-    const models: [string, string][] = [
-      ['stories260k', path.resolve(import.meta.dirname, '../../../shared/fixtures/models/stories260k')],
-    ];
-    if (!values.quick) models.push(['smollm-135m-shape', tmp]);
-    const results = new Map<string, { rss: Record<string, RssResult>; ms: TimingResult }>();
+    const results = new Map<string, ModelResult>();
     for (const [name, dir] of models) {
       const rss: Record<string, RssResult> = {};
-      for (const v of values['no-memory'] ? [] : Object.keys(VARIANTS)) {
+      for (const v of measureMemory ? variants : []) {
         rss[v] = runChild<RssResult>(['rss', dir, '--variant', v, '--threads', String(threads)]);
         process.stderr.write(
           `${name} ${v}: peak RSS ${Math.round(rss[v].peakRssMb)} MiB, create ${Math.round(rss[v].createMs)} ms\n`,
         );
       }
-      let best: TimingResult | undefined;
+      const perRound: RunTimes[] = [];
       for (let round = 0; round < rounds; round++) {
-        const ms = runChild<TimingResult>([
-          'timing',
-          dir,
-          '--runs',
-          String(runs),
-          '--threads',
-          String(threads),
-        ]);
-        process.stderr.write(`${name} round ${round + 1}/${rounds}: ${JSON.stringify(ms)}\n`);
-        // Best median per cell across rounds.
-        best = best
-          ? Object.fromEntries(
-              Object.entries(best).map(([v, list]) => [
-                v,
-                list.map((x, i) => Math.min(x, ms[v]?.[i] ?? Infinity)),
-              ]),
-            )
-          : ms;
+        const args = ['timing', dir, '--variants', variants.join(','), '--runs', String(runs)];
+        perRound.push(runChild<RunTimes>([...args, '--threads', String(threads)]));
+        process.stderr.write(`${name} round ${round + 1}/${rounds} done (load average ${loadAverage()})\n`);
       }
-      results.set(name, { rss, ms: best as TimingResult });
+      results.set(name, { rss, perRound });
     }
-    report(results, threads, runs, rounds);
+    const header = `CPU EP, ${threads} intra-op threads; median of ${runs} interleaved runs after ${WARMUP_RUNS} warm-up, best of ${rounds} round(s); load average at start ${startLoad}, at end ${loadAverage()}; ${os.cpus()[0]?.model ?? 'unknown CPU'}`;
+    process.stdout.write(report(header, variants, results));
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-function report(
-  results: Map<string, { rss: Record<string, RssResult>; ms: TimingResult }>,
-  threads: number,
-  runs: number,
-  rounds: number,
-): void {
+interface ModelResult {
+  rss: Record<string, RssResult>;
+  perRound: RunTimes[];
+}
+
+function report(header: string, variants: string[], results: Map<string, ModelResult>): string {
   const lines = [
-    `CPU EP, ${threads} intra-op threads; median of ${runs} interleaved runs, best of ${rounds} round(s); RSS and create time from a child running that variant alone`,
+    header,
     '| model | variant | B×T | forward ms | tokens/s | ratio to best | peak RSS MiB | create ms |',
     '|---|---|---|---|---|---|---|---|',
   ];
-  const checks: string[] = [];
-  for (const [model, { rss, ms }] of results) {
+  const bars: string[] = [];
+  for (const [model, { rss, perRound }] of results) {
     SHAPES.forEach(([b, t], i) => {
-      const at = (v: string) => ms[v]?.[i] ?? NaN;
-      const fastest = Math.min(...Object.keys(VARIANTS).map(at));
-      for (const v of Object.keys(VARIANTS)) {
-        const m = at(v);
+      const runsOf = (v: string, round: RunTimes) => round[v]?.[i] ?? [];
+      const best = (v: string) => Math.min(...perRound.map((round) => median(runsOf(v, round))));
+      const fastest = Math.min(...variants.map(best));
+      for (const v of variants) {
+        const ms = best(v);
         const r = rss[v] ?? { peakRssMb: NaN, createMs: NaN };
         lines.push(
-          `| ${model} | ${v} | ${b}×${t} | ${m.toFixed(1)} | ${Math.round((b * t * 1000) / m)} | ${(m / fastest).toFixed(3)} | ${Math.round(r.peakRssMb)} | ${Math.round(r.createMs)} |`,
+          `| ${model} | ${v} | ${b}×${t} | ${ms.toFixed(1)} | ${Math.round((b * t * 1000) / ms)} | ${(ms / fastest).toFixed(3)} | ${Math.round(r.peakRssMb)} | ${Math.round(r.createMs)} |`,
         );
       }
-      if (model !== 'stories260k') {
-        const loraVsInit = at('lora') / at('initializers');
-        checks.push(
-          `${b}×${t}: lora / initializers = ${loraVsInit.toFixed(3)} (bar ≤ 1.05) ${loraVsInit <= 1.05 ? 'PASS' : 'FAIL'}`,
-        );
-        const loraVsPlain = at('lora') / at('plain');
-        checks.push(
-          `${b}×${t}: lora / plain = ${loraVsPlain.toFixed(3)} (bar ≤ 1.00) ${loraVsPlain <= 1 ? 'PASS' : 'FAIL'}`,
+      if (model !== BAR_MODEL) return;
+      for (const bar of BARS) {
+        if (!variants.includes('lora') || !variants.includes(bar.over)) continue;
+        const paired = perRound.flatMap((round) => {
+          const over = runsOf(bar.over, round);
+          return runsOf('lora', round).map((ms, run) => ms / (over[run] ?? NaN));
+        });
+        const ratio = median(paired);
+        const ofMedians = best('lora') / best(bar.over);
+        bars.push(
+          `${b}×${t}: ${bar.name} = ${ratio.toFixed(3)} (median of ${paired.length} paired runs; ratio of medians ${ofMedians.toFixed(3)}) bar ≤ ${bar.limit.toFixed(2)} ${ratio <= bar.limit ? 'PASS' : 'FAIL'}`,
         );
       }
     });
   }
-  process.stdout.write(`${lines.join('\n')}\n\nbars on smollm-135m-shape:\n${checks.join('\n')}\n`);
+  if (bars.length > 0) lines.push('', `bars on ${BAR_MODEL}:`, ...bars);
+  return `${lines.join('\n')}\n`;
 }
 
 await main();
