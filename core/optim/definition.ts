@@ -1,6 +1,6 @@
 // What every update rule exports: a strict config schema (defaults + help per field), the source, and
 // a factory binding the config. The registry lists these.
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { UpdateRule } from './types.ts';
 
 export interface UpdateRuleDefinition<C extends Record<string, unknown> = Record<string, unknown>> {
@@ -19,3 +19,6 @@ export function defineUpdateRule<C extends Record<string, unknown>>(
 ): UpdateRuleDefinition<C> {
   return definition;
 }
+
+/** The schema of a rule without settings (unknown keys are refused by name). */
+export const noSettings = z.object({}).strict();

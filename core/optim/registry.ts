@@ -7,12 +7,13 @@ import {
 } from '../estimators/settings.ts';
 import type { UpdateRuleDefinition } from './definition.ts';
 import { zoAdam } from './rules/zo-adam.ts';
+import { zoSgdCons } from './rules/zo-sgd-cons.ts';
 import { zoSgdMomentum } from './rules/zo-sgd-momentum.ts';
 import { zoSgd } from './rules/zo-sgd.ts';
 import { zoSignElementwise, zoSignScalar } from './rules/zo-sign.ts';
 import type { UpdateRule } from './types.ts';
 
-export const UPDATE_RULES = [zoSgd, zoSgdMomentum, zoAdam, zoSignScalar, zoSignElementwise].map(
+export const UPDATE_RULES = [zoSgd, zoSgdMomentum, zoAdam, zoSignScalar, zoSignElementwise, zoSgdCons].map(
   (definition) => definition as unknown as UpdateRuleDefinition,
 );
 
@@ -22,20 +23,26 @@ export interface UpdateRuleInfo {
   paper: string;
   help: string;
   state_floats_per_param: number;
+  /** Forward passes the rule adds to each step (a step policy's evaluations; 0 for pure rules). */
+  extra_forward_passes_per_step: number;
   defaults: Record<string, SettingValue>;
   fields: SettingInfo[];
 }
 
 export function listUpdateRules(): UpdateRuleInfo[] {
-  return UPDATE_RULES.map((rule) => ({
-    id: rule.id,
-    name: rule.name,
-    paper: rule.paper,
-    help: rule.help,
-    state_floats_per_param: rule.stateFloatsPerParam,
-    defaults: rule.schema.parse({}) as Record<string, SettingValue>,
-    fields: describeSettings(rule.schema),
-  }));
+  return UPDATE_RULES.map((rule) => {
+    const defaults = rule.schema.parse({});
+    return {
+      id: rule.id,
+      name: rule.name,
+      paper: rule.paper,
+      help: rule.help,
+      state_floats_per_param: rule.stateFloatsPerParam,
+      extra_forward_passes_per_step: rule.create(defaults).policy?.forwardPassesPerStep ?? 0,
+      defaults: defaults as Record<string, SettingValue>,
+      fields: describeSettings(rule.schema),
+    };
+  });
 }
 
 export function createUpdateRule(id: string, settings: unknown = {}): UpdateRule<unknown> {

@@ -5,7 +5,7 @@
 // builds on it, never the reverse.
 import type { Estimator, EstimateResult, Objective, Params } from '../estimators/types.ts';
 import { stepSeed } from '../random/seed-sequence.ts';
-import type { UpdateRule } from './types.ts';
+import type { StepPolicyChoice, UpdateRule } from './types.ts';
 
 /** The state a step reads and advances; the training loop's RunState is one. */
 export interface ZoStepState {
@@ -40,6 +40,8 @@ export type ZoStepOutcome =
       forwardPasses: number;
       /** The learning rate the rule applied: `lr`, or what the step policy chose. */
       appliedLr: number;
+      /** The step policy's choice, for rules that have one. */
+      policy?: StepPolicyChoice;
     }
   | {
       applied: false;
@@ -62,24 +64,20 @@ export async function zoStep(state: ZoStepState, input: ZoStepInput): Promise<Zo
   const reason = input.beforeApply?.(result) ?? null;
   if (reason !== null) return { applied: false, result, forwardPasses: result.forwardPasses, reason };
 
-  let appliedLr = lr;
-  let forwardPasses = result.forwardPasses;
-  if (rule.policy) {
-    const choice = await rule.policy.choose({
-      objective,
-      params: state.params,
-      estimate: result.estimate,
-      lr,
-    });
-    appliedLr = choice.lr;
-    forwardPasses += choice.forwardPasses;
-  }
+  const policy = await rule.policy?.choose({
+    objective,
+    params: state.params,
+    estimate: result.estimate,
+    lr,
+  });
+  const appliedLr = policy ? policy.lr : lr;
+  const forwardPasses = result.forwardPasses + (policy?.forwardPasses ?? 0);
   state.estimatorState = result.state;
   // A policy that keeps θ (lr 0) leaves the rule's state as it is too: no sweep over the parameters.
   // The update rule applies the estimate's own lrScale (MeZO-SVRG anchor steps).
   if (appliedLr !== 0)
     state.optimizerState = rule.apply(state.params, result.estimate, state.optimizerState, appliedLr);
-  return { applied: true, result, forwardPasses, appliedLr };
+  return { applied: true, result, forwardPasses, appliedLr, ...(policy ? { policy } : {}) };
 }
 
 /** Forward passes one step may spend: the estimator's bound plus the update rule's step policy. */

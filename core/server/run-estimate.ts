@@ -5,6 +5,7 @@
 import { freemem } from 'node:os';
 import { ApiError } from '../api/errors.ts';
 import type { Response } from '../api/methods.ts';
+import { forwardPassesPerStep } from '../optim/zo-step.ts';
 import type { RunConfig } from '../train/config.ts';
 import { openTrainingSession } from '../train/session.ts';
 
@@ -30,7 +31,7 @@ export async function estimateRun(config: RunConfig): Promise<Response<'training
     const secondsPerForwardPass = (performance.now() - started) / 1000;
     const memoryBytes = Math.max(0, process.memoryUsage().rss - rssBefore);
 
-    const perStep = session.estimator.forwardPassesPerStep;
+    const perStep = forwardPassesPerStep(session.estimator, session.updateRule);
     const steps =
       'steps' in config.budget ? config.budget.steps : Math.ceil(config.budget.forwardPasses / perStep);
     const evalBatches = Math.ceil(Math.min(config.eval.rows, session.validationRows) / config.batchSize);

@@ -114,6 +114,7 @@ describe('update rules', () => {
       'zo-adam',
       'zo-sign-scalar',
       'zo-sign-elementwise',
+      'zo-sgd-cons',
     ]);
   });
 });

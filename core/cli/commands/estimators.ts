@@ -11,8 +11,10 @@ and help. With --rules, lists the update rules (applied to any estimator's outpu
 
   --json    print JSON: estimators as a top-level array of
             {"id","name","paper","forward_passes_per_step","defaults","help","fields","presets","suggested"};
-            with --rules an array of {"id","name","paper","state_floats_per_param","defaults","help","fields"}
-  --rules   list update rules (zo-sgd, zo-sgd-momentum, zo-adam, zo-sign-scalar, zo-sign-elementwise)
+            with --rules an array of {"id","name","paper","state_floats_per_param",
+            "extra_forward_passes_per_step","defaults","help","fields"}
+  --rules   list update rules (zo-sgd, zo-sgd-momentum, zo-adam, zo-sign-scalar, zo-sign-elementwise,
+            zo-sgd-cons)
   -h        this help
 `;
 
@@ -41,7 +43,8 @@ export async function run(argv: string[]): Promise<number> {
     const cost =
       'forward_passes_per_step' in row
         ? `${row.forward_passes_per_step} FP/step`
-        : `${row.state_floats_per_param}·d state`;
+        : `${row.state_floats_per_param}·d state` +
+          (row.extra_forward_passes_per_step ? `, +${row.extra_forward_passes_per_step} FP/step` : '');
     process.stdout.write(`${row.id.padEnd(20)} ${row.name} (${cost})\n`);
     process.stdout.write(`${''.padEnd(20)} ${row.help}\n`);
     process.stdout.write(`${''.padEnd(20)} defaults: ${formatDefaults(row.defaults)}\n`);

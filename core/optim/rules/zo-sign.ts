@@ -4,12 +4,9 @@
  *   needs an estimate of the form c·d (MeZO n=1, LOZO, SubZero).
  * - zo-sign-elementwise (ZO-signSGD literature): θ ← θ − η·sign(ĝ) entry by entry.
  */
-import { z } from 'zod';
 import { forEachChunk } from '../../estimators/expand.ts';
-import { defineUpdateRule } from '../definition.ts';
+import { defineUpdateRule, noSettings } from '../definition.ts';
 import type { UpdateRule } from '../types.ts';
-
-const noSettings = z.object({}).strict();
 
 export function createZoSignScalar(): UpdateRule<null> {
   return {
