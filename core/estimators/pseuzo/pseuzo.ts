@@ -18,6 +18,7 @@ import { gaussianDirection } from '../mezo/mezo.ts';
 import { Perturber, warmDirection } from '../perturb.ts';
 import type { EstimateTerm, Estimator } from '../types.ts';
 import { pseuzoConfig, type PseuzoConfig } from './config.ts';
+import { outputDifference, windowDots } from './window-dots.ts';
 
 export interface PseuzoState {
   /** Oldest first; at most `window` entries. */
@@ -30,16 +31,6 @@ export function pseuzoBeta(config: PseuzoConfig, step: number): { beta: number; 
   const epoch = Math.floor(step / config.epochSteps);
   const k = epoch % config.cycleEpochs;
   return { beta: k <= 10 ? 1 / (1 + 10 * k) : 0, resets: k === 0 && step % config.epochSteps === 0 };
-}
-
-/** ⟨a, b⟩ over the right-aligned common suffix of two flattened output tensors. */
-function alignedDot(a: Float32Array, b: Float32Array): number {
-  const n = Math.min(a.length, b.length);
-  const offA = a.length - n;
-  const offB = b.length - n;
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += (a[offA + i] as number) * (b[offB + i] as number);
-  return sum;
 }
 
 function requireArray(value: Float32Array | undefined, what: string): Float32Array {
@@ -72,16 +63,18 @@ export function createPseuzo(config: PseuzoConfig): Estimator<PseuzoState> {
       warmDirection(direction, params);
       const perturbed = await perturber.evaluateAt(params, direction, config.eps, { outputs: true });
       const shifted = requireArray(perturbed.outputs, 'outputs');
-      const deltaOutputs = new Float32Array(shifted.length);
-      for (let i = 0; i < shifted.length; i++)
-        deltaOutputs[i] = (shifted[i] as number) - (outputs[i] as number);
+      const deltaOutputs = outputDifference(shifted, outputs);
       const window = [...(resets ? [] : state.window), { seed, deltaOutputs }].slice(-config.window);
+      const dots = windowDots(
+        window.map((entry) => entry.deltaOutputs),
+        outputGrad,
+      );
       let weightSum = 0;
-      const coefs = window.map((entry, index) => {
+      const coefs = window.map((_, index) => {
         const age = window.length - 1 - index;
         const weight = beta ** age;
         weightSum += weight;
-        return (weight * alignedDot(entry.deltaOutputs, outputGrad)) / config.eps;
+        return (weight * (dots[index] as number)) / config.eps;
       });
       const norm = config.normalization === 'ema' ? 1 / weightSum : 1;
       // One gaussian term per window entry: the update regenerates the W directions together per chunk.
