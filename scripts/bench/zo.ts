@@ -1,5 +1,6 @@
 // `npm run bench -- zo [--table ratio|efficiency|both] [--jobs N] [--budget FP] [--seeds K] [--target Δ]
-//    [--eval-every FP] [--modes lora,full] [--max-length T] [--batch B] [--val-rows R] [--out file.json]`
+//    [--eval-every FP] [--modes lora,full] [--rule zo-sgd|zo-sgd-cons|…] [--max-length T] [--batch B]
+//    [--val-rows R] [--out file.json]`
 // `npm run bench -- zo --rng [--entries N]`: ns per entry of the full-parameter hot paths alone.
 // `npm run bench -- zo --smollm [--steps S] [--threads T] [--batch B] [--max-length L]`: MeZO step-time
 //   ratio, full and LoRA, on a random-weight SmolLM-135M-shaped model.
@@ -30,7 +31,7 @@ import type {
 import { loadModel } from '../../core/models/load.ts';
 import { createUpdateRule } from '../../core/optim/registry.ts';
 import type { UpdateRule } from '../../core/optim/types.ts';
-import { zoStep } from '../../core/optim/zo-step.ts';
+import { forwardPassesPerStep, zoStep } from '../../core/optim/zo-step.ts';
 import { fillGaussian, fillUniform } from '../../core/random/gaussian.ts';
 import {
   bookkeepingPoolStatus,
@@ -48,6 +49,8 @@ import { makeBatch, writeRandomSmolLm } from './lib/smollm-shape.ts';
 interface Task {
   table: 'ratio' | 'efficiency';
   mode: PeftMode;
+  /** Update rule id (`--rule`; zo-sgd unless asked). */
+  rule: string;
   index: number;
   seed: number;
   budget: number;
@@ -70,7 +73,7 @@ async function runTask(task: Task): Promise<Record<string, unknown>> {
   const session = await openSherlock(task.mode, { ...shape, estimator: row.id, settings: row.settings });
   try {
     const estimator = createEstimator(row.id, row.settings);
-    const rule = createUpdateRule('zo-sgd');
+    const rule = createUpdateRule(task.rule);
     const params: Params = session.initialParams();
     const order = new DataOrder(session.trainRows, shape.batchSize, task.seed);
     const stepper = makeStepper(estimator, rule, params, task.seed);
@@ -99,9 +102,10 @@ async function runTask(task: Task): Promise<Record<string, unknown>> {
     let forwardPasses = 0;
     let reachedAt: number | null = null;
     let nextEval = task.evalEvery;
-    for (let step = 0; forwardPasses + estimator.forwardPassesPerStep <= task.budget; step++) {
+    const perStep = forwardPassesPerStep(estimator, rule);
+    for (let step = 0; forwardPasses + perStep <= task.budget; step++) {
       forwardPasses += await stepper(session.trainBatch(order.batch(step)).objective, step, row.lr);
-      if (forwardPasses >= nextEval || forwardPasses + estimator.forwardPassesPerStep > task.budget) {
+      if (forwardPasses >= nextEval || forwardPasses + perStep > task.budget) {
         nextEval += task.evalEvery;
         const loss = (await session.evaluate(params)).loss as number;
         curve.push([forwardPasses, loss]);
@@ -398,6 +402,7 @@ async function main(): Promise<void> {
       target: { type: 'string', default: '0.25' },
       'eval-every': { type: 'string', default: '40' },
       modes: { type: 'string', default: 'lora,full' },
+      rule: { type: 'string', default: 'zo-sgd' },
       // estimators.md §10's shape by default; smaller shapes trade comparability for time.
       'max-length': { type: 'string', default: '64' },
       batch: { type: 'string', default: '16' },
@@ -444,6 +449,7 @@ async function main(): Promise<void> {
           tasks.push({
             table,
             mode,
+            rule: values.rule ?? 'zo-sgd',
             index,
             seed,
             budget: Number(values.budget),
@@ -480,7 +486,7 @@ async function main(): Promise<void> {
     const efficiency = results.filter((r) => r.table === 'efficiency' && r.mode === mode);
     if (efficiency.length) {
       console.log(
-        `\n### forward passes to lower validation loss by ${values.target}, ${mode} (budget ${values.budget} FP, ${values.seeds} seeds, batch ${shape.batchSize}×${shape.maxLength}, ${shape.validationRows} validation rows)\n`,
+        `\n### forward passes to lower validation loss by ${values.target}, ${mode}, ${values.rule} (budget ${values.budget} FP, ${values.seeds} seeds, batch ${shape.batchSize}×${shape.maxLength}, ${shape.validationRows} validation rows)\n`,
       );
       console.log(
         '| estimator | lr | FP to target (mean ± sd; seeds reaching) | drop at budget (mean ± sd) |\n|---|---|---|---|',
