@@ -2,8 +2,9 @@
 //    [--eval-every FP] [--modes lora,full] [--rule zo-sgd|zo-sgd-cons|…] [--max-length T] [--batch B]
 //    [--val-rows R] [--out file.json]`
 // `npm run bench -- zo --rng [--entries N]`: ns per entry of the full-parameter hot paths alone.
-// `npm run bench -- zo --smollm [--steps S] [--threads T] [--batch B] [--max-length L]`: MeZO step-time
-//   ratio, full and LoRA, on a random-weight SmolLM-135M-shaped model.
+// `npm run bench -- zo --smollm [--estimator ID] [--steps S] [--threads T] [--batch B] [--max-length L]`:
+//   step-time ratio of one estimator (default mezo), full and LoRA, on a random-weight SmolLM-135M-shaped
+//   model; a low-rank estimator (lozo, lozo-m, subzero) adds full mode on the graph's low-rank branch.
 //
 // Two tables on the real stories260k model and sherlock text (estimators.md §10's setup: 256 training
 // rows, 64 tokens, batch 16, 100 validation rows, ZO-SGD with §10's lr/ε per estimator):
@@ -21,6 +22,7 @@ import { clearDirectionCache, generateDirection } from '../../core/estimators/di
 import { writePerturbed } from '../../core/estimators/expand.ts';
 import { gaussianDirection } from '../../core/estimators/mezo/mezo.ts';
 import { createEstimator } from '../../core/estimators/registry.ts';
+import { perturbationRankOf } from '../../core/estimators/shapes.ts';
 import type {
   Estimator,
   EvaluateRequest,
@@ -43,6 +45,7 @@ import { sharedFloat32 } from '../../core/random/pool/shared-memory.ts';
 import { Stream } from '../../core/random/streams.ts';
 import { Engine, type EngineOptions } from '../../core/runtime/engine.ts';
 import { DataOrder } from '../../core/train/data-order.ts';
+import { LowRankBranch } from '../../core/train/low-rank-objective.ts';
 import { openSherlock, SHERLOCK_CASES, type PeftMode } from '../../test/estimators/real-model.ts';
 import { makeBatch, writeRandomSmolLm } from './lib/smollm-shape.ts';
 
@@ -201,10 +204,18 @@ async function timeSteps(options: {
 }
 
 /**
- * MeZO step-time ratio on a random-weight SmolLM-135M-shaped model (scripts/bench/lib/smollm-shape.ts),
- * full-parameter and LoRA (r 8 on q_proj, v_proj), synthetic token batches, `threads` ORT threads.
+ * An estimator's step-time ratio on a random-weight SmolLM-135M-shaped model (scripts/bench/lib/
+ * smollm-shape.ts), full-parameter and LoRA (r 8 on q_proj, v_proj), synthetic token batches, `threads`
+ * ORT threads. Full mode runs dense (θ ± ε·d written on the host) and, for an estimator that declares a
+ * perturbation rank, also as training runs it: through the low-rank branch (core/train/low-rank-objective.ts).
  */
-async function smollmRatio(options: { batch: number; maxLength: number; threads: number; steps: number }) {
+async function smollmRatio(options: {
+  estimator: string;
+  batch: number;
+  maxLength: number;
+  threads: number;
+  steps: number;
+}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'zo-bench-smollm-'));
   try {
     process.stderr.write('writing a random-weight SmolLM-135M-shaped model...\n');
@@ -212,31 +223,38 @@ async function smollmRatio(options: { batch: number; maxLength: number; threads:
     const model = await loadModel(dir);
     const feed = makeBatch(options.batch, options.maxLength, model.config.vocab);
     const rows: string[] = [];
-    const modes: [string, EngineOptions['peft'], number, number][] = [
+    const rank = perturbationRankOf(createEstimator(options.estimator));
+    type Mode = [string, EngineOptions['peft'], number, number];
+    const modes: Mode[] = [
       ['full', { kind: 'full' }, 1e-3, 1e-6],
+      ...(rank ? [['full, low-rank branch', { kind: 'lowrank', rank }, 1e-3, 1e-6] satisfies Mode] : []),
       ['lora', { kind: 'lora', rank: 8, alpha: 16, targets: ['q_proj', 'v_proj'] }, 1e-2, 1e-4],
     ];
     for (const [mode, peft, eps, lr] of modes) {
       const engine = await Engine.create(model, { peft, fused: true, ep: 'cpu', threads: options.threads });
       try {
+        const branch = peft?.kind === 'lowrank' ? new LowRankBranch(engine.trainables, peft.rank) : undefined;
         const init = engine.initialParams();
-        const params: Params = engine.trainables.map((t, i) => ({
+        const params: Params = (branch?.params ?? engine.trainables).map((t, i) => ({
           name: t.name,
           shape: [...t.shape],
           data: init[i] as Float32Array,
         }));
-        const objective: Objective = {
+        const forward: Objective = {
           evaluate: async (values) => {
             const { loss } = await engine.forward(feed, values);
             return { value: loss.reduce((a, b) => a + b, 0) / loss.length };
           },
         };
+        const objective = branch ? branch.objective(forward) : forward;
         const probe = await objective.evaluate(params.map((p) => p.data));
+        const constant: Objective = { evaluate: async () => probe };
+        const estimator = createEstimator(options.estimator, { eps });
         const timing = await timeSteps({
           params,
-          stepper: makeStepper(createEstimator('mezo', { eps }), createUpdateRule('zo-sgd'), params, 0),
+          stepper: makeStepper(estimator, createUpdateRule('zo-sgd'), params, 0),
           objectiveAt: () => objective,
-          constant: { evaluate: async () => probe },
+          constant: branch ? branch.objective(constant) : constant,
           lr,
           request: undefined,
           steps: options.steps,
@@ -253,7 +271,7 @@ async function smollmRatio(options: { batch: number; maxLength: number; threads:
       }
     }
     console.log(
-      `\n### MeZO step time ÷ (2 × one forward), SmolLM-135M shape, ${options.batch}×${options.maxLength}, ${options.threads} ORT threads\n`,
+      `\n### ${options.estimator} step time ÷ (2 × one forward), SmolLM-135M shape, ${options.batch}×${options.maxLength}, ${options.threads} ORT threads\n`,
     );
     console.log(
       '| mode | params | one forward ms | step ms | ratio (paired median) | bookkeeping ms | 1 + bookkeeping/(2·forward) | load |\n|---|---|---|---|---|---|---|---|',
@@ -410,6 +428,7 @@ async function main(): Promise<void> {
       out: { type: 'string' },
       rng: { type: 'boolean', default: false },
       smollm: { type: 'boolean', default: false },
+      estimator: { type: 'string', default: 'mezo' },
       steps: { type: 'string', default: '6' },
       threads: { type: 'string', default: '2' },
       entries: { type: 'string', default: String(1 << 22) },
@@ -421,6 +440,7 @@ async function main(): Promise<void> {
   }
   if (values.smollm) {
     await smollmRatio({
+      estimator: values.estimator ?? 'mezo',
       batch: Number(values.batch),
       maxLength: Number(values['max-length']),
       threads: Number(values.threads),
