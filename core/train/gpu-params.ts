@@ -15,8 +15,10 @@
 // by re-uploading the tensors it changed. `uploadedBytes` counts what all of this moved host → device.
 //
 // The device copy is bound to the master arrays by identity: the loop's `state.params` arrays are the
-// ones the rule mutates. Anything else that writes into them must go through the session's update rule;
-// new arrays (a restored checkpoint) are noticed and uploaded.
+// ones the rule mutates, and new arrays (a restored checkpoint) are noticed and uploaded. Writes into the
+// masters that bypass the session's rule (a bare rule from the registry, a test poking values) cannot be
+// seen by identity, so a few sampled entries per tensor are compared before each device pass: a
+// mismatch re-uploads the tensor. That catches dense updates, not a write to a single entry.
 import { generateDirection } from '../estimators/direction-cache.ts';
 import type { Direction, Estimate, EstimateTerm, Params } from '../estimators/types.ts';
 import { zoSgdConfig } from '../optim/rules/zo-sgd.ts';
@@ -31,6 +33,9 @@ import { GpuParamStore, type DeviceTerm } from '../runtime/gpu-param-store.ts';
  * the update); beyond it a direction is uploaded for its pass only and the update re-uploads θ instead.
  */
 const DIRECTION_SETS_ON_DEVICE = 4;
+
+/** Entries per tensor compared with the host before a device pass (see the header). */
+const SAMPLED_ENTRIES = 16;
 
 /**
  * The device copy is re-uploaded from the masters every this many mirrored updates, so the float32
@@ -58,11 +63,15 @@ export class GpuTrainingParams {
   private store: GpuParamStore | undefined;
   /** The host arrays the device copy mirrors, per tensor. */
   private bound: Float32Array[] = [];
+  /** Per tensor, the sampled host entries the device copy was last known to equal. */
+  private samples: Float32Array[] = [];
   /** Tensors whose device copy must be re-uploaded from `bound` before the next device pass. */
   private readonly stale = new Set<number>();
   private pending: PendingUpdate[] = [];
   /** z on the device, keyed by its random address, for the current step's passes and update. */
   private readonly directions = new Map<string, Tensor>();
+  /** The seed of the step the held directions belong to. */
+  private directionSeed: number | undefined;
   private directionFloats = 0;
   /** Directions the pending updates read: released once those have run. */
   private retiring: Tensor[] = [];
@@ -99,6 +108,7 @@ export class GpuTrainingParams {
   /** One forward pass at θ + scale·d, θ = `params` (the masters), every perturbed tensor made on the device. */
   async forwardAt(batch: Batch, params: Params, direction: Direction, scale: number): Promise<ForwardOutput> {
     const store = await this.bind(params.map((p) => p.data));
+    this.releaseOtherStepDirections(direction);
     const overrides = new Map<number, Tensor>();
     const passOnly: Tensor[] = [];
     try {
@@ -149,6 +159,7 @@ export class GpuTrainingParams {
         arrays,
       );
       this.bound = [...arrays];
+      this.samples = arrays.map(sampleOf);
       return this.store;
     }
     arrays.forEach((array, index) => {
@@ -164,14 +175,35 @@ export class GpuTrainingParams {
   private async sync(): Promise<void> {
     const store = this.store;
     if (!store) return;
+    this.bound.forEach((array, index) => {
+      if (!sameEntries(sampleOf(array), this.samples[index] as Float32Array)) this.stale.add(index);
+    });
     // A stale tensor is re-uploaded whole, which already includes its pending updates.
     for (const update of this.pending)
       if (!this.stale.has(update.index)) await store.apply(update.index, update.terms, update.scale);
     this.pending = [];
-    for (const index of this.stale) await store.set(index, this.bound[index] as Float32Array);
+    for (const index of this.stale) {
+      await store.set(index, this.bound[index] as Float32Array);
+      this.samples[index] = sampleOf(this.bound[index] as Float32Array);
+    }
     this.stale.clear();
     for (const tensor of this.retiring) store.release(tensor);
     this.retiring = [];
+  }
+
+  /**
+   * Held directions belong to one step (one seed). A pass drawing another seed means that step ended
+   * without its update coming through `mirrorUpdates` (a skipped step, a bare rule): they are freed
+   * here rather than kept until the cap.
+   */
+  private releaseOtherStepDirections(direction: Direction): void {
+    const seeds = new Set(
+      direction.flatMap((terms) => terms.flatMap((t) => (t.kind === 'gaussian' ? [t.seed] : []))),
+    );
+    if (seeds.size === 0 || this.directionSeed === undefined || seeds.has(this.directionSeed)) return;
+    for (const tensor of this.directions.values()) this.store?.release(tensor);
+    this.directions.clear();
+    this.directionFloats = 0;
   }
 
   private async deviceTerms(
@@ -191,6 +223,7 @@ export class GpuTrainingParams {
           z = await store.uploadLike(index, generateDirection(address, length));
           if (this.directionFloats + length <= DIRECTION_SETS_ON_DEVICE * this.paramFloats) {
             this.directions.set(key, z);
+            this.directionSeed = term.seed;
             this.directionFloats += length;
           } else {
             passOnly.push(z);
@@ -228,8 +261,13 @@ export class GpuTrainingParams {
       }
       if (terms.length === 0 || scale === 0) return;
       const device = this.mirroredTerms(index, terms);
-      if (device) this.pending.push({ index, terms: device, scale });
-      else this.stale.add(index);
+      if (!device) {
+        this.stale.add(index);
+        return;
+      }
+      this.pending.push({ index, terms: device, scale });
+      // The host now holds θ − η·ĝ, which the pending update brings the device to.
+      this.samples[index] = sampleOf(p.data);
     });
     // This step's directions are read by the queued updates at most; later steps draw new ones.
     this.retiring.push(...this.directions.values());
@@ -256,6 +294,18 @@ export class GpuTrainingParams {
     }
     return out;
   }
+}
+
+/** SAMPLED_ENTRIES entries spread evenly over the array. */
+function sampleOf(array: Float32Array): Float32Array {
+  const count = Math.min(SAMPLED_ENTRIES, array.length);
+  const stride = array.length / Math.max(count, 1);
+  return Float32Array.from({ length: count }, (_, i) => array[Math.floor(i * stride)] as number);
+}
+
+/** Bitwise equal (NaN equals NaN: a diverged tensor is not re-uploaded on every pass for it). */
+function sameEntries(a: Float32Array, b: Float32Array): boolean {
+  return a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
 }
 
 function directionKey(term: { seed: number; stream: number; sample: number }, tensor: number): string {

@@ -27,6 +27,7 @@ export function openSherlock(
     // The settings matter to the engine too: a low-rank estimator's rank sizes full mode's graph branch.
     settings = {} as Record<string, unknown>,
     ep = 'cpu' as 'cpu' | 'webgpu',
+    optimizer = 'zo-sgd',
   } = {},
 ): Promise<TrainingSession> {
   return openTrainingSession(
@@ -41,6 +42,7 @@ export function openSherlock(
       },
       // The estimator id matters to the engine: PseuZO's session also emits hidden states and their gradient.
       estimator: { id: estimator, settings },
+      optimizer: { id: optimizer, settings: {} },
       peft: mode === 'lora' ? { mode: 'lora', rank: 8, alpha: 16 } : { mode: 'full' },
       lr: 1e-3,
       budget: { steps: 1 },
