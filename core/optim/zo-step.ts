@@ -74,8 +74,9 @@ export async function zoStep(state: ZoStepState, input: ZoStepInput): Promise<Zo
   const forwardPasses = result.forwardPasses + (policy?.forwardPasses ?? 0);
   state.estimatorState = result.state;
   // A policy that keeps θ (lr 0) leaves the rule's state as it is too: no sweep over the parameters.
+  // A plain lr of 0 still applies (a schedule's warm-up start; Adam's moments still advance).
   // The update rule applies the estimate's own lrScale (MeZO-SVRG anchor steps).
-  if (appliedLr !== 0)
+  if (policy?.lr !== 0)
     state.optimizerState = rule.apply(state.params, result.estimate, state.optimizerState, appliedLr);
   return { applied: true, result, forwardPasses, appliedLr, ...(policy ? { policy } : {}) };
 }

@@ -69,10 +69,20 @@ describe('zoStep', () => {
     expect(state.optimizerState).toBe(optimizerState);
   });
 
-  it('bounds a step by the estimator when the rule has no step policy', () => {
-    expect(forwardPassesPerStep(createEstimator('mezo', { directions: 2 }), createUpdateRule('zo-sgd'))).toBe(
-      4,
-    );
+  it("applies a plain lr of 0 (a warm-up start): the rule's state still advances", async () => {
+    const estimator = createEstimator('mezo', { eps: 1e-3 });
+    const rule = createUpdateRule('zo-adam');
+    const state = startRun(estimator, rule, startParams());
+    const initial = structuredClone(state.optimizerState);
+    const objective = new AnalyticObjective(quadratic);
+    await zoStep(state, { estimator, rule, objective, step: 0, runSeed: 1, lr: 0 });
+    expect(state.optimizerState).not.toEqual(initial);
+  });
+
+  it("bounds a step by the estimator plus the rule's step policy", () => {
+    const mezo = createEstimator('mezo', { directions: 2 });
+    expect(forwardPassesPerStep(mezo, createUpdateRule('zo-sgd'))).toBe(4);
+    expect(forwardPassesPerStep(mezo, createUpdateRule('zo-sgd-cons'))).toBe(7);
   });
 });
 
