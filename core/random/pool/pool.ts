@@ -13,7 +13,7 @@ import { bundledMainEntry } from '../../app-root.ts';
 import { GAUSS_RUN } from '../gaussian.ts';
 import { controlViews, createControlBuffer, workOn, type ControlBlock, type JobMessage } from './protocol.ts';
 import { runRange, taskBuffers, taskLength, type RangeTask } from './range-kernels.ts';
-import { isShared } from './shared-memory.ts';
+import { isShared, sharedFloat32 } from './shared-memory.ts';
 
 /** Total bookkeeping threads (the caller included); 1 turns the pool off. Default: every core. */
 export const THREADS_ENV = 'ZO_BOOKKEEPING_THREADS';
@@ -23,6 +23,15 @@ export const THREADS_ENV = 'ZO_BOOKKEEPING_THREADS';
  * costs more than the split saves (`npm run bench -- zo --rng` prints the crossover; DESIGN.md).
  */
 export const MIN_PARALLEL_ENTRIES = 1 << 17;
+
+/**
+ * A buffer for full-parameter bookkeeping: shared memory from MIN_PARALLEL_ENTRIES on, so the pool can
+ * split the sweeps that write or read it; an ordinary array below. The direction cache allocates z with
+ * it; perturbation scratch and parameter masters allocated with it let θ ± εz and the update split too.
+ */
+export function bookkeepingFloat32(length: number): Float32Array {
+  return length >= MIN_PARALLEL_ENTRIES ? sharedFloat32(length) : new Float32Array(length);
+}
 
 /** A claimed item that has not finished after this long means a worker died mid-item. */
 const STALL_MS = 30_000;
