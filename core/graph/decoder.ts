@@ -12,7 +12,7 @@ import { linearStorage } from '../peft/linear-dims.ts';
 import type { GraphBuilder, Value } from './builder.ts';
 import { attention } from './blocks/attention.ts';
 import { linear } from './blocks/linear.ts';
-import { attentionBias, positionsFromMask, type SequenceDims } from './blocks/mask.ts';
+import { attentionBias, gqaLengths, positionsFromMask, type SequenceDims } from './blocks/mask.ts';
 import { mlp } from './blocks/mlp.ts';
 import { addAndNorm, norm, type NormSpec, type NormWeights } from './blocks/norm.ts';
 import { rotaryAt, type Rotary } from './blocks/rotary.ts';
@@ -80,6 +80,7 @@ export function buildDecoder(
   const positions = positionsFromMask(g, io.attentionMask, prefixTokens);
   const bias = attentionBias(g, io.attentionMask, io.dims, prefixTokens);
   const prefixKv = prefix ? prefixKeyValues(g, model, prefix.name, prefix.tokens, io.dims) : undefined;
+  const gqa = fused && !prefix ? gqaLengths(g, io.dims) : undefined;
 
   let h = g.scope('embed', () => {
     const tokens = g.op('Gather', [weights.stored(required(global.embed, 'embed')), io.inputIds]);
@@ -121,7 +122,7 @@ export function buildDecoder(
         v = proj('v_proj', normed, 'v', 'vBias');
       }
       const attn = g.scope('attn', () =>
-        attention(g, { q, k, v, bias, rotary, prefix: prefixKv?.[l] }, config),
+        attention(g, { q, k, v, bias, rotary, prefix: prefixKv?.[l], gqa }, config),
       );
       keyValues.push({ key: attn.key, value: attn.value });
       const attnOut = proj('o_proj', attn.context, 'o', 'oBias');

@@ -1,5 +1,5 @@
 // Which kernels each build asks ORT for: the fused CPU build must use the contrib ops the benchmark
-// bar depends on (RoPE and residual+RMSNorm in one kernel each), and the plain build, which WebGPU
+// bar depends on (RoPE, attention, residual+RMSNorm in one kernel each), and the plain build, which WebGPU
 // runs and the benchmark compares against, must use none. Numbers are checked by test/parity.
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -25,10 +25,12 @@ describe('fused vs plain build (stories260k, Llama family)', () => {
     model = await loadModel(path.join(MODELS, 'stories260k'));
   });
 
-  it('fused: one RotaryEmbedding per q and k, one SkipSimplifiedLayerNormalization per residual', () => {
+  it('fused: RotaryEmbedding per q and k, GroupQueryAttention per layer, SkipSimplifiedLayerNormalization per residual', () => {
     const layers = model.config.layers;
     const counts = opCounts(model, true);
     expect(counts.get(`${MS_DOMAIN}.RotaryEmbedding`)).toBe(2 * layers);
+    expect(counts.get(`${MS_DOMAIN}.GroupQueryAttention`)).toBe(layers);
+    expect(counts.get('Softmax')).toBeUndefined(); // attention core is inside the contrib kernel
     expect(counts.get(`${MS_DOMAIN}.SkipSimplifiedLayerNormalization`)).toBe(2 * layers);
     // Only the first norm has no residual to fuse.
     expect(counts.get('SimplifiedLayerNormalization')).toBe(1);
@@ -42,5 +44,6 @@ describe('fused vs plain build (stories260k, Llama family)', () => {
     );
     expect(contrib).toEqual([]);
     expect(counts.get('Neg')).toBe(2 * model.config.layers);
+    expect(counts.get('Softmax')).toBe(model.config.layers);
   });
 });

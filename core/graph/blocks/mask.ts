@@ -51,3 +51,14 @@ export function attentionBias(g: GraphBuilder, mask: Value, dims: SequenceDims, 
     return g.unsqueeze(bias, [1]);
   });
 }
+
+/** GroupQueryAttention's lengths for B rows of T tokens (see blocks/attention.ts). */
+export function gqaLengths(g: GraphBuilder, dims: SequenceDims): { seqlensK: Value; total: Value } {
+  return g.scope('gqa_lengths', () => {
+    const lastIndex = g.cast(g.sub(dims.seq, g.i64(1)), 'int32'); // [1]
+    return {
+      seqlensK: g.op('Expand', [lastIndex, dims.batch]),
+      total: g.cast(g.squeeze(dims.seq, [0]), 'int32'),
+    };
+  });
+}
