@@ -10,16 +10,9 @@ import { zoStep } from '../../core/optim/zo-step.ts';
 import { estimateRun } from '../../core/server/run-estimate.ts';
 import { RunConfigSchema } from '../../core/train/config.ts';
 import { DataOrder } from '../../core/train/data-order.ts';
-import type { TrainingManager } from '../../core/train/manager.ts';
 import type { TrainingSession } from '../../core/train/session.ts';
 import { openSherlock, runWithinBudget } from '../estimators/real-model.ts';
-import {
-  collectEvents,
-  sherlockConfig,
-  startManager,
-  stopManager,
-  type TempHistory,
-} from '../train/helpers.ts';
+import { collectEvents, sherlockConfig, startManager, stopManager } from '../train/helpers.ts';
 
 describe('ZO-SGD-Cons on stories260k / sherlock, LoRA', () => {
   let session: TrainingSession;
@@ -60,47 +53,44 @@ describe('ZO-SGD-Cons on stories260k / sherlock, LoRA', () => {
 });
 
 describe('ZO-SGD-Cons in the training loop', () => {
-  let history: TempHistory;
-  let manager: TrainingManager;
-  const events = collectEvents();
-  beforeAll(() => {
-    ({ history, manager } = startManager(events.listener));
-  });
-  afterAll(() => stopManager(history, manager));
-
-  const series = (runId: string, name: string): [number, number][] =>
-    history.store.metricSeries(runId, name).map((point) => [point.step, point.value]);
-
   it('spends 5 forward passes per step in budgets and counts, and resumes bit for bit', async () => {
-    const config = sherlockConfig({
-      optimizer: { id: 'zo-sgd-cons', settings: {} },
-      // 32 forward passes pay for 6 whole steps of 5.
-      budget: { forwardPasses: 32 },
-      eval: { everySteps: 3, rows: 4 },
-      checkpoint: { everySteps: 2, keep: 10 },
-    });
-    const runId = manager.start(config);
-    const summary = await manager.waitForEnd(runId);
-    expect(summary, summary.message).toMatchObject({ status: 'completed', steps: 6, forwardPasses: 30 });
-    const runEvents = events.byRun.get(runId) ?? [];
-    expect(runEvents.find((e) => e.kind === 'started')).toMatchObject({
-      totalSteps: 6,
-      forwardPassesPerStep: 5,
-    });
-    const stepPasses = runEvents.flatMap((e) => (e.kind === 'step' ? [e.forwardPasses] : []));
-    expect(stepPasses).toEqual([5, 10, 15, 20, 25, 30]);
+    const events = collectEvents();
+    const { history, manager } = startManager(events.listener);
+    const series = (runId: string, name: string): [number, number][] =>
+      history.store.metricSeries(runId, name).map((point) => [point.step, point.value]);
+    try {
+      const config = sherlockConfig({
+        optimizer: { id: 'zo-sgd-cons', settings: {} },
+        // 32 forward passes pay for 6 whole steps of 5.
+        budget: { forwardPasses: 32 },
+        eval: { everySteps: 3, rows: 4 },
+        checkpoint: { everySteps: 2, keep: 10 },
+      });
+      const runId = manager.start(config);
+      const summary = await manager.waitForEnd(runId);
+      expect(summary, summary.message).toMatchObject({ status: 'completed', steps: 6, forwardPasses: 30 });
+      const runEvents = events.byRun.get(runId) ?? [];
+      expect(runEvents.find((e) => e.kind === 'started')).toMatchObject({
+        totalSteps: 6,
+        forwardPassesPerStep: 5,
+      });
+      const stepPasses = runEvents.flatMap((e) => (e.kind === 'step' ? [e.forwardPasses] : []));
+      expect(stepPasses).toEqual([5, 10, 15, 20, 25, 30]);
 
-    const forkId = manager.fork(runId, 2);
-    const forked = await manager.waitForEnd(forkId);
-    expect(forked).toMatchObject({ status: 'completed', steps: 6, forwardPasses: 30 });
-    const trainLoss = series(runId, 'train_loss');
-    expect(trainLoss.map(([step]) => step)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(series(forkId, 'train_loss')).toEqual(trainLoss.slice(2));
-    // Evaluated at steps 3 and 6 (every 3): the fork's step-6 validation loss is the parent's.
-    expect(series(runId, 'val_loss').at(-1)?.[0]).toBe(6);
-    expect(series(forkId, 'val_loss').at(-1)).toEqual(series(runId, 'val_loss').at(-1));
-    expect(forked.metrics.val_loss_final).toEqual(expect.any(Number));
-    expect(forked.metrics.val_loss_final).toBe(summary.metrics.val_loss_final);
+      const forkId = manager.fork(runId, 2);
+      const forked = await manager.waitForEnd(forkId);
+      expect(forked).toMatchObject({ status: 'completed', steps: 6, forwardPasses: 30 });
+      const trainLoss = series(runId, 'train_loss');
+      expect(trainLoss.map(([step]) => step)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(series(forkId, 'train_loss')).toEqual(trainLoss.slice(2));
+      // Evaluated at steps 3 and 6 (every 3): the fork's step-6 validation loss is the parent's.
+      expect(series(runId, 'val_loss').at(-1)?.[0]).toBe(6);
+      expect(series(forkId, 'val_loss').at(-1)).toEqual(series(runId, 'val_loss').at(-1));
+      expect(forked.metrics.val_loss_final).toEqual(expect.any(Number));
+      expect(forked.metrics.val_loss_final).toBe(summary.metrics.val_loss_final);
+    } finally {
+      await stopManager(history, manager);
+    }
   });
 });
 
