@@ -29,7 +29,7 @@ export interface GraphOutputOptions {
 export interface TrainingGraphOptions {
   peft: PeftConfig;
   outputs?: GraphOutputOptions;
-  /** Use ORT CPU contrib kernels (fused norms). Leave off for WebGPU/CUDA and for the plain reference build. */
+  /** Use ORT CPU contrib kernels (norms, RoPE, attention). Leave off for WebGPU/CUDA and for the plain reference build. */
   fused?: boolean;
   /** LoRA as a per-token branch (default) or merged into the frozen weight per run; see blocks/linear.ts. */
   loraForm?: LoraForm;

@@ -29,7 +29,7 @@ export interface EngineOptions {
   peft?: PeftConfig;
   outputs?: GraphOutputOptions;
   threads?: number;
-  /** CPU contrib kernels; defaults to on for the CPU EP only (see graph/blocks/norm.ts). */
+  /** CPU contrib kernels (norms, RoPE, attention); on for the CPU EP only by default (core/graph/DESIGN.md). */
   fused?: boolean;
   /** How LoRA enters the graph (graph/blocks/linear.ts); default 'branch'. */
   loraForm?: LoraForm;
