@@ -2,6 +2,7 @@
 //   --quick          only what issue #2's bar needs: the 135M shape, variants initializers, lora, plain,
 //                    one round, no memory children (a few minutes instead of ~15 on an idle 2-core VM)
 //   --smoke          stories260k only, one round: a smoke test of the harness
+//   --shapes 16x64   only these B×T (comma-separated; default 16x64,8x256)
 //   --profile DIR    ORT per-node profiles instead of timings (lib/forward-profile.ts); with
 //                    --shape 16x64 and --variants initializers,lora,plain
 // Models: stories260k (fixture) and a random-weight model of SmolLM-135M's shape written here as a temp
@@ -30,17 +31,24 @@ interface RssResult {
   peakRssMb: number;
 }
 
-/** variant → per shape (SHAPES order) → ms of each measured run, in rotation order. */
+type Shape = readonly [number, number];
+
+/** variant → per shape (in the order asked) → ms of each measured run, in rotation order. */
 type RunTimes = Record<string, number[][]>;
 
 /** Child for memory: one variant alone, one pass per shape; its peak RSS is that variant's. */
-async function rssChild(modelDir: string, variant: string, threads: number): Promise<RssResult> {
+async function rssChild(
+  modelDir: string,
+  variant: string,
+  shapes: readonly Shape[],
+  threads: number,
+): Promise<RssResult> {
   const model = await loadModel(modelDir);
   const started = performance.now();
   const engine = await Engine.create(model, { ...variantOptions(variant), ep: 'cpu', threads });
   const createMs = performance.now() - started;
   const params = engine.initialParams();
-  for (const [b, t] of SHAPES) await engine.forward(makeBatch(b, t, model.config.vocab), params);
+  for (const [b, t] of shapes) await engine.forward(makeBatch(b, t, model.config.vocab), params);
   await engine.dispose();
   return { createMs, peakRssMb: process.resourceUsage().maxRSS / 1024 };
 }
@@ -54,7 +62,13 @@ const median = (values: readonly number[]) => {
  * Child for speed: every variant's engine in one process, runs interleaved (A B C D, B C D A, ...), so a
  * slow burst of the machine hits all variants alike instead of whichever ran during it.
  */
-async function timingChild(modelDir: string, variants: string[], runs: number, threads: number) {
+async function timingChild(
+  modelDir: string,
+  variants: string[],
+  shapes: readonly Shape[],
+  runs: number,
+  threads: number,
+) {
   const model = await loadModel(modelDir);
   const engines = [];
   for (const v of variants) {
@@ -62,7 +76,7 @@ async function timingChild(modelDir: string, variants: string[], runs: number, t
     engines.push({ v, engine, params: engine.initialParams() });
   }
   const result: RunTimes = Object.fromEntries(variants.map((v) => [v, []]));
-  for (const [b, t] of SHAPES) {
+  for (const [b, t] of shapes) {
     const feed = makeBatch(b, t, model.config.vocab);
     const times = new Map<string, number[]>(variants.map((v) => [v, []]));
     for (let r = 0; r < WARMUP_RUNS + runs; r++) {
@@ -92,7 +106,7 @@ function runChild<T>(args: string[]): T {
   return JSON.parse(out.stdout.trim().split('\n').pop() ?? '') as T;
 }
 
-function parseShape(text: string): [number, number] {
+function parseShape(text: string): Shape {
   const [b, t] = text.split('x').map(Number);
   if (!b || !t || !Number.isInteger(b) || !Number.isInteger(t))
     throw new Error(`--shape "${text}": expected BxT, e.g. 16x64`);
@@ -120,15 +134,17 @@ async function main(): Promise<void> {
       'no-memory': { type: 'boolean' },
       profile: { type: 'string' },
       shape: { type: 'string', default: '16x64' },
+      shapes: { type: 'string', default: SHAPES.map(([b, t]) => `${b}x${t}`).join(',') },
     },
   });
+  const shapes = values.shapes.split(',').map(parseShape);
   const [runs, threads] = [Number(values.runs), Number(values.threads)];
   if (values.child) {
     const [kind, dir] = positionals as [string, string];
     const result =
       kind === 'rss'
-        ? await rssChild(dir, values.variant as string, threads)
-        : await timingChild(dir, (values.variants as string).split(','), runs, threads);
+        ? await rssChild(dir, values.variant as string, shapes, threads)
+        : await timingChild(dir, (values.variants as string).split(','), shapes, runs, threads);
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
@@ -166,21 +182,23 @@ async function main(): Promise<void> {
     for (const [name, dir] of models) {
       const rss: Record<string, RssResult> = {};
       for (const v of measureMemory ? variants : []) {
-        rss[v] = runChild<RssResult>(['rss', dir, '--variant', v, '--threads', String(threads)]);
+        const args = ['rss', dir, '--variant', v, '--shapes', values.shapes];
+        rss[v] = runChild<RssResult>([...args, '--threads', String(threads)]);
         process.stderr.write(
           `${name} ${v}: peak RSS ${Math.round(rss[v].peakRssMb)} MiB, create ${Math.round(rss[v].createMs)} ms\n`,
         );
       }
       const perRound: RunTimes[] = [];
       for (let round = 0; round < rounds; round++) {
-        const args = ['timing', dir, '--variants', variants.join(','), '--runs', String(runs)];
+        const args = ['timing', dir, '--variants', variants.join(','), '--shapes', values.shapes];
+        args.push('--runs', String(runs));
         perRound.push(runChild<RunTimes>([...args, '--threads', String(threads)]));
         process.stderr.write(`${name} round ${round + 1}/${rounds} done (load average ${loadAverage()})\n`);
       }
       results.set(name, { rss, perRound });
     }
     const header = `CPU EP, ${threads} intra-op threads; median of ${runs} interleaved runs after ${WARMUP_RUNS} warm-up, best of ${rounds} round(s); load average at start ${startLoad}, at end ${loadAverage()}; ${os.cpus()[0]?.model ?? 'unknown CPU'}`;
-    process.stdout.write(report(header, variants, results));
+    process.stdout.write(report(header, variants, shapes, results));
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -191,7 +209,12 @@ interface ModelResult {
   perRound: RunTimes[];
 }
 
-function report(header: string, variants: string[], results: Map<string, ModelResult>): string {
+function report(
+  header: string,
+  variants: string[],
+  shapes: readonly Shape[],
+  results: Map<string, ModelResult>,
+): string {
   const lines = [
     header,
     '| model | variant | B×T | forward ms | tokens/s | ratio to best | peak RSS MiB | create ms |',
@@ -199,7 +222,7 @@ function report(header: string, variants: string[], results: Map<string, ModelRe
   ];
   const bars: string[] = [];
   for (const [model, { rss, perRound }] of results) {
-    SHAPES.forEach(([b, t], i) => {
+    shapes.forEach(([b, t], i) => {
       const runsOf = (v: string, round: RunTimes) => round[v]?.[i] ?? [];
       const best = (v: string) => Math.min(...perRound.map((round) => median(runsOf(v, round))));
       const fastest = Math.min(...variants.map(best));
