@@ -5,19 +5,22 @@
 // session with CPU output: `getData()` on a gpu-buffer tensor crashes the 1.30 Node binding.
 //
 //   upload    x ─► Identity ─► (gpu-buffer)
-//   axpy      W ─► Add(W, s·X) ─► W'                      X: a device tensor, or CPU values ORT copies in
-//   low-rank  W ─► Add(W, Reshape((s·U)·Vᵀ, Shape(W))) ─► W'   U [rows, k], V [cols, k], rows·cols = |W|
+//   change    W ─► Add(W, s·X) ─► …                        X: a device tensor, or CPU values ORT copies in
+//               ─► Add(…, Reshape((s·U)·Vᵀ, Shape(W))) ─► W'   U [rows, k], V [cols, k], rows·cols = |W|
 //   read      W ─► Identity ─► (cpu)
 //
+// Uploads and changes are batched: one graph holds the op for every tensor in the call, so changing all
+// of a model's tensors is one session run, not one per tensor (a run costs ≈1 ms on lavapipe, and a
+// full-mode MeZO step changes every tensor three times). Graphs are compiled per call signature (the
+// tensors' ranks and term kinds), which a training run repeats step after step.
+//
 // Training (core/train/gpu-params.ts) also needs θ + s·d for one forward pass without touching θ:
-// `perturbed` returns such a temporary tensor and `view` feeds it in place of θ_i. The store counts the
+// `perturbed` returns such temporary tensors and `view` feeds them in place of θ. The store counts the
 // device tensors it holds (`liveTensors`: parameters + temporaries not yet released) and the bytes it
 // moved host → device (`uploadedBytes`), so callers and tests can see leaks and traffic.
 import { GraphBuilder } from '../graph/builder.ts';
 import { encodeGraph } from '../graph/onnx/write-model.ts';
 import { disposeTensor, float32Tensor, Session, type Tensor } from './backend.ts';
-
-type OpName = 'upload' | 'read' | 'axpy' | 'lowRank';
 
 /**
  * One additive piece of a device-side change, applied as s·piece:
@@ -28,6 +31,18 @@ export type DeviceTerm =
   | { kind: 'scaled'; values: Tensor | Float32Array; coef: number }
   | { kind: 'low-rank'; rows: number; cols: number; rank: number; u: Float32Array; v: Float32Array };
 
+/** θ_index + s·Σ terms (at least one term). */
+export interface DeviceChange {
+  index: number;
+  terms: readonly DeviceTerm[];
+}
+
+/** Values for tensor `index`, to upload. */
+export interface DeviceUpload {
+  index: number;
+  values: Float32Array;
+}
+
 /** Device tensors for one forward pass, in trainables order: the store's, some swapped for temporaries. */
 export class DeviceParamView {
   constructor(readonly feeds: readonly Tensor[]) {}
@@ -36,30 +51,49 @@ export class DeviceParamView {
   }
 }
 
+/** Op sessions kept at most; a run's few signatures repeat, so older ones are rarely needed again. */
+const MAX_SESSIONS = 32;
+
+/** A batched graph's signature: per tensor its rank and, for a change, its term kinds. */
+type Signature =
+  { op: 'upload' | 'read'; ranks: number[] } | { op: 'change'; ranks: number[]; kinds: string[] };
+
+function signatureKey(signature: Signature): string {
+  const parts = signature.ranks.map((rank, k) =>
+    signature.op === 'change' ? `${rank}:${signature.kinds[k]}` : `${rank}`,
+  );
+  return `${signature.op}/${parts.join(';')}`;
+}
+
 function dimsOf(rank: number, prefix: string): string[] {
   return Array.from({ length: rank }, (_, i) => `${prefix}${i}`);
 }
 
-function opGraph(op: OpName, rank: number): Uint8Array {
+function opGraph(signature: Signature): Uint8Array {
   const g = new GraphBuilder();
-  const dims = dimsOf(rank, 'd');
-  const w = g.input('w', 'float32', dims);
-  let y: string;
-  if (op === 'upload' || op === 'read') {
-    y = g.op('Identity', [w]);
-  } else if (op === 'axpy') {
-    const delta = g.input('delta', 'float32', dims);
-    const scale = g.input('scale', 'float32', []);
-    y = g.add(w, g.mul(delta, scale));
-  } else {
-    const u = g.input('u', 'float32', ['rows', 'k']);
-    const v = g.input('v', 'float32', ['cols', 'k']);
-    const scale = g.input('scale', 'float32', []);
-    const product = g.matmul(g.mul(u, scale), g.transpose(v, [1, 0]));
-    y = g.add(w, g.op('Reshape', [product, g.op('Shape', [w])]));
-  }
-  g.output(y, 'y', 'float32', dims);
-  return encodeGraph(g, `param-store-${op}`);
+  signature.ranks.forEach((rank, k) => {
+    const dims = dimsOf(rank, `t${k}_d`);
+    const w = g.input(`w${k}`, 'float32', dims);
+    let y = w;
+    if (signature.op !== 'change') {
+      y = g.op('Identity', [w]);
+    } else {
+      // 's' = scaled term, 'l' = low-rank term, in order.
+      [...(signature.kinds[k] ?? '')].forEach((kind, j) => {
+        const scale = g.input(`s${k}_${j}`, 'float32', []);
+        if (kind === 's') {
+          y = g.add(y, g.mul(g.input(`x${k}_${j}`, 'float32', dims), scale));
+        } else {
+          const u = g.input(`u${k}_${j}`, 'float32', [`t${k}_${j}_rows`, `t${k}_${j}_k`]);
+          const v = g.input(`v${k}_${j}`, 'float32', [`t${k}_${j}_cols`, `t${k}_${j}_k`]);
+          const product = g.matmul(g.mul(u, scale), g.transpose(v, [1, 0]));
+          y = g.add(y, g.op('Reshape', [product, g.op('Shape', [w])]));
+        }
+      });
+    }
+    g.output(y, `y${k}`, 'float32', dims);
+  });
+  return encodeGraph(g, `param-store-${signature.op}`);
 }
 
 function isDeviceTensor(values: Tensor | Float32Array): values is Tensor {
@@ -87,8 +121,7 @@ export class GpuParamStore {
       throw new Error(`param store: ${shapes.length} shapes but ${initial.length} tensors`);
     const store = new GpuParamStore(shapes);
     try {
-      for (let i = 0; i < shapes.length; i++)
-        store.tensors.push(await store.upload(initial[i] as Float32Array, store.shape(i), `tensor ${i}`));
+      store.tensors.push(...(await store.uploadLike(initial.map((values, index) => ({ index, values })))));
     } catch (error) {
       await store.dispose();
       throw error;
@@ -110,20 +143,29 @@ export class GpuParamStore {
     return this.live;
   }
 
-  /** Bytes copied host → device by this store since it was created (uploads and CPU-side deltas). */
+  /** Bytes copied host → device by this store since it was created (uploads, CPU-side deltas, scalars). */
   get uploadedBytes(): number {
     return this.uploaded;
   }
 
-  private async session(op: OpName, rank: number): Promise<Session> {
-    const key = `${op}:${rank}`;
+  private async session(signature: Signature): Promise<Session> {
+    const key = signatureKey(signature);
     let session = this.sessions.get(key);
-    if (!session) {
-      session = await Session.open(opGraph(op, rank), {
-        ep: 'webgpu',
-        outputLocation: op === 'read' ? 'cpu' : 'gpu-buffer',
-      });
+    if (session) {
+      // Most recently used last, so the oldest is the first to go.
+      this.sessions.delete(key);
       this.sessions.set(key, session);
+      return session;
+    }
+    session = await Session.open(opGraph(signature), {
+      ep: 'webgpu',
+      outputLocation: signature.op === 'read' ? 'cpu' : 'gpu-buffer',
+    });
+    this.sessions.set(key, session);
+    if (this.sessions.size > MAX_SESSIONS) {
+      const [oldestKey, oldest] = this.sessions.entries().next().value as [string, Session];
+      this.sessions.delete(oldestKey);
+      await oldest.dispose();
     }
     return session;
   }
@@ -142,24 +184,18 @@ export class GpuParamStore {
       );
   }
 
-  /** Runs one op graph whose output is a new device tensor (counted live). */
-  private async produce(op: OpName, rank: number, feeds: Record<string, Tensor>): Promise<Tensor> {
-    const session = await this.session(op, rank);
-    const y = (await session.runRaw(feeds, ['y'])).y as Tensor;
-    this.live++;
-    return y;
-  }
-
   private cpuInput(values: Float32Array, dims: readonly number[]): Tensor {
     this.uploaded += values.byteLength;
     return float32Tensor(values, dims);
   }
 
-  private async upload(values: Float32Array, shape: readonly number[], what: string): Promise<Tensor> {
-    const size = shape.reduce((a, b) => a * b, 1);
-    if (values.length !== size)
-      throw new Error(`param store: ${what} has ${values.length} values, expected ${size} for [${shape}]`);
-    return this.produce('upload', shape.length, { w: this.cpuInput(values, shape) });
+  /** Runs one batched graph; its outputs y0…y(n−1) are new device tensors (counted live). */
+  private async produce(signature: Signature, feeds: Record<string, Tensor>): Promise<Tensor[]> {
+    const session = await this.session(signature);
+    const names = signature.ranks.map((_, k) => `y${k}`);
+    const results = await session.runRaw(feeds, names);
+    this.live += names.length;
+    return names.map((name) => results[name] as Tensor);
   }
 
   private replace(index: number, next: Tensor): void {
@@ -168,54 +204,66 @@ export class GpuParamStore {
     if (previous) this.release(previous);
   }
 
-  /** θ_i ← values (a full upload). */
-  async set(index: number, values: Float32Array): Promise<void> {
-    this.checkLength(index, values, 'values');
-    this.replace(index, await this.upload(values, this.shape(index), `tensor ${index}`));
+  /**
+   * Temporary device copies of `values`, each shaped like its tensor (a direction used by several
+   * changes, uploaded once), in one run. Release them with `release`.
+   */
+  async uploadLike(uploads: readonly DeviceUpload[]): Promise<Tensor[]> {
+    if (uploads.length === 0) return [];
+    const feeds: Record<string, Tensor> = {};
+    uploads.forEach(({ index, values }, k) => {
+      this.checkLength(index, values, 'values');
+      feeds[`w${k}`] = this.cpuInput(values, this.shape(index));
+    });
+    return this.produce({ op: 'upload', ranks: uploads.map(({ index }) => this.shape(index).length) }, feeds);
+  }
+
+  /** θ_index ← values for each upload (full uploads, one run). */
+  async set(uploads: readonly DeviceUpload[]): Promise<void> {
+    const tensors = await this.uploadLike(uploads);
+    uploads.forEach(({ index }, k) => this.replace(index, tensors[k] as Tensor));
+  }
+
+  /** θ_index ← θ_index + scale·Σ terms for each change, on the device, in one run. */
+  async apply(changes: readonly DeviceChange[], scale: number): Promise<void> {
+    const tensors = await this.perturbed(changes, scale);
+    changes.forEach(({ index }, k) => this.replace(index, tensors[k] as Tensor));
   }
 
   /**
-   * A temporary device copy of `values` shaped like tensor `index` (a direction used by several
-   * changes, uploaded once). Release it with `release`.
+   * New device tensors θ_index + scale·Σ terms, one per change, in one run; θ is unchanged. The caller
+   * releases them.
    */
-  async uploadLike(index: number, values: Float32Array): Promise<Tensor> {
-    this.checkLength(index, values, 'values');
-    return this.upload(values, this.shape(index), `values for tensor ${index}`);
+  async perturbed(changes: readonly DeviceChange[], scale: number): Promise<Tensor[]> {
+    if (changes.length === 0) return [];
+    const feeds: Record<string, Tensor> = {};
+    const kinds = changes.map(({ index, terms }, k) => {
+      if (terms.length === 0) throw new Error(`param store: no terms to change tensor ${index} with`);
+      const w = this.tensors[index];
+      if (!w) throw new Error(`param store: no tensor ${index} (holds ${this.shapes.length})`);
+      feeds[`w${k}`] = w;
+      terms.forEach((term, j) => this.feedTerm(feeds, index, `${k}_${j}`, term, scale));
+      return terms.map((term) => (term.kind === 'scaled' ? 's' : 'l')).join('');
+    });
+    const ranks = changes.map(({ index }) => this.shape(index).length);
+    return this.produce({ op: 'change', ranks, kinds }, feeds);
   }
 
-  /** θ_i ← θ_i + scale·Σ terms, on the device. */
-  async apply(index: number, terms: readonly DeviceTerm[], scale: number): Promise<void> {
-    if (terms.length === 0) return;
-    this.replace(index, await this.perturbed(index, terms, scale));
-  }
-
-  /**
-   * A new device tensor θ_i + scale·Σ terms; θ_i is unchanged. The caller releases it. With no terms
-   * there is nothing to compute: pass θ_i itself instead.
-   */
-  async perturbed(index: number, terms: readonly DeviceTerm[], scale: number): Promise<Tensor> {
-    if (terms.length === 0) throw new Error(`param store: no terms to perturb tensor ${index} with`);
-    const base = this.tensors[index];
-    if (!base) throw new Error(`param store: no tensor ${index} (holds ${this.shapes.length})`);
-    let current = base;
-    for (const term of terms) {
-      const next = await this.addTerm(index, current, term, scale);
-      // Intermediate sums of a multi-term change are dropped as soon as the next one exists.
-      if (current !== base) this.release(current);
-      current = next;
-    }
-    return current;
-  }
-
-  private async addTerm(index: number, w: Tensor, term: DeviceTerm, scale: number): Promise<Tensor> {
+  private feedTerm(
+    feeds: Record<string, Tensor>,
+    index: number,
+    slot: string,
+    term: DeviceTerm,
+    scale: number,
+  ): void {
     const shape = this.shape(index);
-    const scalar = (s: number): Tensor => this.cpuInput(Float32Array.of(s), []);
     if (term.kind === 'scaled') {
       if (!isDeviceTensor(term.values)) this.checkLength(index, term.values, 'delta');
       else if (term.values.dims.join() !== shape.join())
         throw new Error(`param store: delta [${term.values.dims}] for tensor ${index} [${shape}]`);
-      const delta = isDeviceTensor(term.values) ? term.values : this.cpuInput(term.values, shape);
-      return this.produce('axpy', shape.length, { w, delta, scale: scalar(scale * term.coef) });
+      feeds[`x${slot}`] = isDeviceTensor(term.values) ? term.values : this.cpuInput(term.values, shape);
+      feeds[`s${slot}`] = this.cpuInput(Float32Array.of(scale * term.coef), []);
+      return;
     }
     const { rows, cols, rank, u, v } = term;
     const size = shape.reduce((a, b) => a * b, 1);
@@ -225,12 +273,9 @@ export class GpuParamStore {
           `do not fit tensor ${index} [${shape}]`,
       );
     }
-    return this.produce('lowRank', shape.length, {
-      w,
-      u: this.cpuInput(u, [rows, rank]),
-      v: this.cpuInput(v, [cols, rank]),
-      scale: scalar(scale),
-    });
+    feeds[`u${slot}`] = this.cpuInput(u, [rows, rank]);
+    feeds[`v${slot}`] = this.cpuInput(v, [cols, rank]);
+    feeds[`s${slot}`] = this.cpuInput(Float32Array.of(scale), []);
   }
 
   /** The parameters with `overrides` (tensor index → temporary) fed in their place. */
@@ -246,8 +291,8 @@ export class GpuParamStore {
 
   /** Copies tensor `index` back to the CPU. */
   async read(index: number): Promise<Float32Array> {
-    const session = await this.session('read', this.shape(index).length);
-    return (await session.run({ w: this.tensors[index] as Tensor }, ['y'])).y as Float32Array;
+    const session = await this.session({ op: 'read', ranks: [this.shape(index).length] });
+    return (await session.run({ w0: this.tensors[index] as Tensor }, ['y0'])).y0 as Float32Array;
   }
 
   /** Frees the parameters (temporaries are their owners' to release) and the op sessions. */

@@ -26,7 +26,12 @@ import type { UpdateRule } from '../optim/types.ts';
 import { decays } from '../optim/weight-decay.ts';
 import type { Tensor } from '../runtime/backend.ts';
 import type { Batch, Engine, ForwardOutput } from '../runtime/engine.ts';
-import { GpuParamStore, type DeviceTerm } from '../runtime/gpu-param-store.ts';
+import {
+  GpuParamStore,
+  type DeviceChange,
+  type DeviceTerm,
+  type DeviceUpload,
+} from '../runtime/gpu-param-store.ts';
 
 /**
  * Device-side directions may take this many parameter-sized sets (MeZO's n-SPSA keeps n of them until
@@ -45,10 +50,15 @@ export const RESYNC_EVERY_UPDATES = 1000;
 
 /** A change already made to the host masters, waiting to be made on the device. */
 interface PendingUpdate {
-  index: number;
-  terms: DeviceTerm[];
+  changes: DeviceChange[];
   scale: number;
 }
+
+/**
+ * Directions are uploaded in batches of at most this many floats: one run for a LoRA model's, a few
+ * for a large model's, while the host buffers handed to ORT stay bounded.
+ */
+const UPLOAD_BATCH_FLOATS = 1 << 24;
 
 export interface DeviceTraffic {
   /** Host → device bytes moved by the parameter store (uploads, directions, factors, scalars). */
@@ -109,18 +119,19 @@ export class GpuTrainingParams {
   async forwardAt(batch: Batch, params: Params, direction: Direction, scale: number): Promise<ForwardOutput> {
     const store = await this.bind(params.map((p) => p.data));
     this.releaseOtherStepDirections(direction);
-    const overrides = new Map<number, Tensor>();
-    const passOnly: Tensor[] = [];
+    const passOnly = new Map<string, Tensor>();
+    let perturbed: Tensor[] = [];
     try {
-      for (let index = 0; index < params.length; index++) {
-        const terms = direction[index] ?? [];
-        if (terms.length === 0) continue;
-        const device = await this.deviceTerms(index, terms, passOnly);
-        overrides.set(index, await store.perturbed(index, device, scale));
-      }
+      await this.uploadDirections(direction, passOnly);
+      const changes: DeviceChange[] = [];
+      direction.forEach((terms, index) => {
+        if (terms.length > 0) changes.push({ index, terms: this.deviceTerms(index, terms, passOnly) });
+      });
+      perturbed = await store.perturbed(changes, scale);
+      const overrides = new Map(changes.map(({ index }, k) => [index, perturbed[k] as Tensor]));
       return await this.engine.forward(batch, store.view(overrides));
     } finally {
-      for (const tensor of [...overrides.values(), ...passOnly]) store.release(tensor);
+      for (const tensor of [...perturbed, ...passOnly.values()]) store.release(tensor);
     }
   }
 
@@ -179,13 +190,15 @@ export class GpuTrainingParams {
       if (!sameEntries(sampleOf(array), this.samples[index] as Float32Array)) this.stale.add(index);
     });
     // A stale tensor is re-uploaded whole, which already includes its pending updates.
-    for (const update of this.pending)
-      if (!this.stale.has(update.index)) await store.apply(update.index, update.terms, update.scale);
+    for (const { changes, scale } of this.pending)
+      await store.apply(
+        changes.filter(({ index }) => !this.stale.has(index)),
+        scale,
+      );
     this.pending = [];
-    for (const index of this.stale) {
-      await store.set(index, this.bound[index] as Float32Array);
-      this.samples[index] = sampleOf(this.bound[index] as Float32Array);
-    }
+    const uploads = [...this.stale].map((index) => ({ index, values: this.bound[index] as Float32Array }));
+    await store.set(uploads);
+    for (const { index, values } of uploads) this.samples[index] = sampleOf(values);
     this.stale.clear();
     for (const tensor of this.retiring) store.release(tensor);
     this.retiring = [];
@@ -206,38 +219,65 @@ export class GpuTrainingParams {
     this.directionFloats = 0;
   }
 
-  private async deviceTerms(
-    index: number,
-    terms: readonly EstimateTerm[],
-    passOnly: Tensor[],
-  ): Promise<DeviceTerm[]> {
+  /**
+   * Uploads the Gaussian directions of `direction` the device does not hold yet, in batched runs. They
+   * are kept for the step's other passes and its update while they fit DIRECTION_SETS_ON_DEVICE, else
+   * go to `passOnly`, released after this pass.
+   */
+  private async uploadDirections(direction: Direction, passOnly: Map<string, Tensor>): Promise<void> {
     const store = this.store as GpuParamStore;
-    const length = (this.bound[index] as Float32Array).length;
-    const out: DeviceTerm[] = [];
-    for (const term of terms) {
-      if (term.kind === 'gaussian') {
-        const key = directionKey(term, index);
-        let z = this.directions.get(key);
-        if (!z) {
-          const address = { seed: term.seed, stream: term.stream, tensor: index, sample: term.sample };
-          z = await store.uploadLike(index, generateDirection(address, length));
-          if (this.directionFloats + length <= DIRECTION_SETS_ON_DEVICE * this.paramFloats) {
-            this.directions.set(key, z);
-            this.directionSeed = term.seed;
-            this.directionFloats += length;
-          } else {
-            passOnly.push(z);
-          }
+    let batch: (DeviceUpload & { key: string; seed: number })[] = [];
+    let batchFloats = 0;
+    const flush = async () => {
+      const tensors = await store.uploadLike(batch);
+      batch.forEach(({ key, seed, values }, k) => {
+        const z = tensors[k] as Tensor;
+        if (this.directionFloats + values.length <= DIRECTION_SETS_ON_DEVICE * this.paramFloats) {
+          this.directions.set(key, z);
+          this.directionSeed = seed;
+          this.directionFloats += values.length;
+        } else {
+          passOnly.set(key, z);
         }
-        out.push({ kind: 'scaled', values: z, coef: term.coef });
-      } else if (term.kind === 'low-rank') {
-        const { rows, cols, rank, left, right } = term;
-        out.push({ kind: 'low-rank', rows, cols, rank, u: left, v: right });
-      } else {
-        out.push({ kind: 'scaled', values: term.data, coef: term.coef });
+      });
+      batch = [];
+      batchFloats = 0;
+    };
+    for (const [index, terms] of direction.entries()) {
+      const length = (this.bound[index] as Float32Array).length;
+      for (const term of terms) {
+        if (term.kind !== 'gaussian') continue;
+        const key = directionKey(term, index);
+        if (this.directions.has(key) || passOnly.has(key) || batch.some((b) => b.key === key)) continue;
+        if (batchFloats + length > UPLOAD_BATCH_FLOATS && batch.length > 0) await flush();
+        const address = { seed: term.seed, stream: term.stream, tensor: index, sample: term.sample };
+        // The direction cache's buffer (generated once, shared with the host-side update's expansion).
+        batch.push({ index, values: generateDirection(address, length), key, seed: term.seed });
+        batchFloats += length;
       }
     }
-    return out;
+    if (batch.length > 0) await flush();
+  }
+
+  /** A tensor's direction terms as device terms; its Gaussian directions are on the device already. */
+  private deviceTerms(
+    index: number,
+    terms: readonly EstimateTerm[],
+    passOnly: ReadonlyMap<string, Tensor>,
+  ): DeviceTerm[] {
+    return terms.map((term): DeviceTerm => {
+      if (term.kind === 'gaussian') {
+        const key = directionKey(term, index);
+        const z = this.directions.get(key) ?? passOnly.get(key);
+        if (!z) throw new Error(`gpu params: direction ${key} was not uploaded`);
+        return { kind: 'scaled', values: z, coef: term.coef };
+      }
+      if (term.kind === 'low-rank') {
+        const { rows, cols, rank, left, right } = term;
+        return { kind: 'low-rank', rows, cols, rank, u: left, v: right };
+      }
+      return { kind: 'scaled', values: term.data, coef: term.coef };
+    });
   }
 
   /** After the rule changed the masters: queue the same change for the device, or mark it stale. */
@@ -251,6 +291,7 @@ export class GpuTrainingParams {
     this.updates++;
     const resync = this.updates % RESYNC_EVERY_UPDATES === 0;
     const scale = -lr * (estimate.lrScale ?? 1);
+    const changes: DeviceChange[] = [];
     params.forEach((p, index) => {
       // Arrays the device does not mirror (another parameter list) are none of its business.
       if (p.data !== this.bound[index]) return;
@@ -265,10 +306,11 @@ export class GpuTrainingParams {
         this.stale.add(index);
         return;
       }
-      this.pending.push({ index, terms: device, scale });
+      changes.push({ index, terms: device });
       // The host now holds θ − η·ĝ, which the pending update brings the device to.
       this.samples[index] = sampleOf(p.data);
     });
+    if (changes.length > 0) this.pending.push({ changes, scale });
     // This step's directions are read by the queued updates at most; later steps draw new ones.
     this.retiring.push(...this.directions.values());
     this.directions.clear();

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../core/models/load.ts';
 import { webgpu } from '../helpers/webgpu.ts';
 import { Engine } from '../../core/runtime/engine.ts';
+import type { Tensor } from '../../core/runtime/backend.ts';
 import { GpuParamStore } from '../../core/runtime/gpu-param-store.ts';
 import { MODELS, promptsBatch, readReference } from '../parity/reference-fixture.ts';
 
@@ -44,7 +45,8 @@ describe.skipIf(!webgpu.available)('GpuParamStore on webgpu (stories260k, LoRA r
   let store: GpuParamStore;
   let params: Float32Array[];
   const { batch } = promptsBatch(readReference('stories260k'));
-  const [bIndex, aIndex] = [1, 2]; // lora_B of layer 0 q_proj [64, 2]; lora_A of layer 0 v_proj [2, 64]
+  // lora_B of layer 0 q_proj [64, 2]; lora_A of layer 0 v_proj [2, 64]; lora_A of layer 1 q_proj.
+  const [bIndex, aIndex, cIndex] = [1, 2, 4];
 
   beforeAll(async () => {
     const model = await loadModel(path.join(MODELS, 'stories260k'));
@@ -80,8 +82,11 @@ describe.skipIf(!webgpu.available)('GpuParamStore on webgpu (stories260k, LoRA r
     const live = store.liveTensors;
     const [rows, cols] = engine.trainables[bIndex]?.shape as [number, number];
     const z = wave(rows * cols, 4, 1);
-    const device = await store.uploadLike(bIndex, z);
-    const perturbed = await store.perturbed(bIndex, [{ kind: 'scaled', values: device, coef: 0.5 }], 0.2);
+    const [device] = (await store.uploadLike([{ index: bIndex, values: z }])) as [Tensor];
+    const [perturbed] = (await store.perturbed(
+      [{ index: bIndex, terms: [{ kind: 'scaled', values: device, coef: 0.5 }] }],
+      0.2,
+    )) as [Tensor];
     expect(store.liveTensors).toBe(live + 2);
     const expected = Float32Array.from(params[bIndex] as Float32Array, (w, i) => w + 0.1 * (z[i] as number));
     const fromCpu = await engine.forward(
@@ -103,27 +108,40 @@ describe.skipIf(!webgpu.available)('GpuParamStore on webgpu (stories260k, LoRA r
     const rank = 3;
     const [u, v, scale] = [wave(rows * rank, 1, 0.1), wave(cols * rank, 2, 0.1), -0.7];
     const replaced = store.feeds[bIndex];
-    await store.apply(bIndex, [{ kind: 'low-rank', rows, cols, rank, u, v }], scale);
+    await store.apply([{ index: bIndex, terms: [{ kind: 'low-rank', rows, cols, rank, u, v }] }], scale);
     expect(replaced?.location).toBe('none');
 
-    // A host delta and a device delta in one change (the multi-term path frees its intermediate), and
-    // a low-rank term over a reshaped view of a [2, 64] tensor (SubZero's PEFT reshape): 8×16.
+    // Two tensors in one run. Tensor a: a host delta, a device delta and a low-rank term over a
+    // reshaped view of its [2, 64] (SubZero's PEFT reshape): 8×16, summed in one graph. Tensor c: a
+    // host delta alone.
     const a = params[aIndex] as Float32Array;
-    const [hostDelta, deviceValues] = [wave(a.length, 3, 0.02), wave(a.length, 5, 0.03)];
-    const deviceDelta = await store.uploadLike(aIndex, deviceValues);
+    const c = params[cIndex] as Float32Array;
+    const [hostDelta, deviceValues, cDelta] = [
+      wave(a.length, 3, 0.02),
+      wave(a.length, 5, 0.03),
+      wave(c.length, 8, 0.1),
+    ];
+    const [deviceDelta] = (await store.uploadLike([{ index: aIndex, values: deviceValues }])) as [Tensor];
     const [u2, v2] = [wave(8 * 2, 6, 0.1), wave(16 * 2, 7, 0.1)];
     const before = store.uploadedBytes;
     await store.apply(
-      aIndex,
       [
-        { kind: 'scaled', values: hostDelta, coef: 2 },
-        { kind: 'scaled', values: deviceDelta, coef: -1 },
-        { kind: 'low-rank', rows: 8, cols: 16, rank: 2, u: u2, v: v2 },
+        {
+          index: aIndex,
+          terms: [
+            { kind: 'scaled', values: hostDelta, coef: 2 },
+            { kind: 'scaled', values: deviceDelta, coef: -1 },
+            { kind: 'low-rank', rows: 8, cols: 16, rank: 2, u: u2, v: v2 },
+          ],
+        },
+        { index: cIndex, terms: [{ kind: 'scaled', values: cDelta, coef: 1 }] },
       ],
       1.25,
     );
-    // The host delta, U and V, and three scalars crossed; the device delta did not.
-    expect(store.uploadedBytes - before).toBe(hostDelta.byteLength + u2.byteLength + v2.byteLength + 3 * 4);
+    // The host deltas, U and V, and four scalars crossed; the device delta did not.
+    expect(store.uploadedBytes - before).toBe(
+      hostDelta.byteLength + cDelta.byteLength + u2.byteLength + v2.byteLength + 4 * 4,
+    );
     store.release(deviceDelta);
     expect(store.liveTensors).toBe(live);
 
@@ -133,10 +151,17 @@ describe.skipIf(!webgpu.available)('GpuParamStore on webgpu (stories260k, LoRA r
       (w, i) => w + 1.25 * (2 * (hostDelta[i] as number) - (deviceValues[i] as number)),
     );
     const expectedA = plusLowRank(summed, u2, v2, 16, 2, 1.25);
+    const expectedC = Float32Array.from(c, (w, i) => w + 1.25 * (cDelta[i] as number));
     expectClose(await store.read(bIndex), expectedB, 1e-6);
     expectClose(await store.read(aIndex), expectedA, 1e-6);
+    expectClose(await store.read(cIndex), expectedC, 1e-6);
 
-    const updated = params.map((p, i) => (i === bIndex ? expectedB : i === aIndex ? expectedA : p));
+    const expected = new Map([
+      [bIndex, expectedB],
+      [aIndex, expectedA],
+      [cIndex, expectedC],
+    ]);
+    const updated = params.map((p, i) => expected.get(i) ?? p);
     const fromCpu = await engine.forward(batch, updated);
     const fromDevice = await engine.forward(batch, store);
     fromCpu.loss.forEach((l, b) => expect(fromDevice.loss[b]).toBeCloseTo(l, 5));
@@ -145,12 +170,16 @@ describe.skipIf(!webgpu.available)('GpuParamStore on webgpu (stories260k, LoRA r
   it('names the tensor when a change does not fit it', async () => {
     await expect(
       store.apply(
-        aIndex,
-        [{ kind: 'low-rank', rows: 3, cols: 40, rank: 1, u: wave(3, 0, 1), v: wave(40, 0, 1) }],
+        [
+          {
+            index: aIndex,
+            terms: [{ kind: 'low-rank', rows: 3, cols: 40, rank: 1, u: wave(3, 0, 1), v: wave(40, 0, 1) }],
+          },
+        ],
         1,
       ),
     ).rejects.toThrow(/low-rank factors 3×40 at rank 1 .* tensor 2 \[2,64\]/);
-    await expect(store.set(aIndex, new Float32Array(5))).rejects.toThrow(
+    await expect(store.set([{ index: aIndex, values: new Float32Array(5) }])).rejects.toThrow(
       /tensor 2 has 5 values, expected 128/,
     );
   });
