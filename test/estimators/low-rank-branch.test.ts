@@ -14,6 +14,7 @@ import { createUpdateRule } from '../../core/optim/registry.ts';
 import { stepSeed } from '../../core/random/seed-sequence.ts';
 import { RunConfigSchema } from '../../core/train/config.ts';
 import { DataOrder } from '../../core/train/data-order.ts';
+import { LowRankBranch } from '../../core/train/low-rank-objective.ts';
 import { openTrainingSession, type TrainingSession } from '../../core/train/session.ts';
 import { fixtures, openSherlock } from './real-model.ts';
 
@@ -131,6 +132,46 @@ describe('a full-mode session with a low-rank estimator', () => {
       expect(reshaped.lowRankBranch).toBeUndefined();
     } finally {
       await reshaped.dispose();
+    }
+  });
+});
+
+describe('LowRankBranch refuses feeds that do not fit the engine', () => {
+  const weight = { name: 'w', shape: [4, 3], role: 'weight' as const };
+  const u = { name: 'w.lowrank_U', shape: [4, 2], role: 'lowrank_U' as const };
+  const v = { name: 'w.lowrank_V', shape: [3, 2], role: 'lowrank_V' as const };
+
+  it('names what is wrong', () => {
+    expect(() => new LowRankBranch([weight], 2)).toThrow(/no lowrank_U\/lowrank_V inputs/);
+    expect(() => new LowRankBranch([weight, u, v], 3)).toThrow(/"w.lowrank_U" has rank 2, expected 3/);
+    expect(() => new LowRankBranch([u, weight, v], 2)).toThrow(/interleave/);
+    const branch = new LowRankBranch([weight, u, v], 2);
+    expect(() => branch.feedsAtRest([])).toThrow(/got 0 parameter tensors, expected 1/);
+  });
+
+  it('feeds a rank-mismatched or transposed-shape term densely, never through the branch', () => {
+    const branch = new LowRankBranch([weight, u, v], 2);
+    const params = [{ name: 'w', shape: [4, 3], data: new Float32Array(12).fill(1) }];
+    const term = (rows: number, cols: number, rank: number): EstimateTerm => ({
+      kind: 'low-rank',
+      rows,
+      cols,
+      rank,
+      left: new Float32Array(rows * rank).fill(1),
+      right: new Float32Array(cols * rank).fill(1),
+    });
+    const fits = branch.feedsAt(params, [[term(4, 3, 2)]], 0.5);
+    expect(fits[0]).toBe(params[0]?.data);
+    expect(fits[1]).toEqual(new Float32Array(8).fill(0.5));
+    // Rank 1 where the branch has 2; 3×4 where the weight is stored 4×3 (all-ones U·Vᵀ = rank everywhere).
+    for (const [other, rank] of [
+      [term(4, 3, 1), 1],
+      [term(3, 4, 2), 2],
+    ] as const) {
+      const feeds = branch.feedsAt(params, [[other]], 0.5);
+      expect(feeds[0]).not.toBe(params[0]?.data);
+      expect(feeds[0]).toEqual(new Float32Array(12).fill(1 + 0.5 * rank));
+      expect(feeds[1]).toEqual(new Float32Array(8));
     }
   });
 });
