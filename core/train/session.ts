@@ -146,7 +146,8 @@ export async function openTrainingSession(config: RunConfig): Promise<TrainingSe
     ...(gpu ? { deviceTraffic: () => gpu.traffic() } : {}),
     async evaluate(params) {
       const result = await evaluate({
-        engine,
+        // On WebGPU the masters are fed from their device copy (no upload per validation batch).
+        engine: gpu ?? engine,
         params: branch ? branch.feedsAtRest(params.map((p) => p.data)) : params.map((p) => p.data),
         tokenizer,
         task: data.task,

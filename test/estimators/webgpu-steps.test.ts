@@ -11,6 +11,7 @@
 // MeZO, the U and V factors for LOZO, scalars).
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEstimator } from '../../core/estimators/registry.ts';
+import type { Params } from '../../core/estimators/types.ts';
 import { matrixShape } from '../../core/estimators/shapes.ts';
 import { createUpdateRule } from '../../core/optim/registry.ts';
 import { zoStep } from '../../core/optim/zo-step.ts';
@@ -24,6 +25,8 @@ const RUN_SEED = 3;
 
 interface Trace {
   losses: number[];
+  /** The master parameters after the steps. */
+  masters: Params;
   params: Float32Array[];
   /** Host → device bytes per step after the first (which also uploads θ once). */
   uploadedPerStep: number[];
@@ -38,7 +41,7 @@ async function train(session: TrainingSession, { id, settings, steps, lr, bareRu
   const params = session.initialParams();
   const state = { params, estimatorState: estimator.init(params), optimizerState: rule.init(params) };
   const order = new DataOrder(session.trainRows, SHAPE.batchSize, RUN_SEED);
-  const trace: Trace = { losses: [], params: [], uploadedPerStep: [], liveAfterStep: [] };
+  const trace: Trace = { losses: [], masters: params, params: [], uploadedPerStep: [], liveAfterStep: [] };
   for (let step = 0; step < steps; step++) {
     const before = session.deviceTraffic?.();
     const { objective } = session.trainBatch(order.batch(step));
@@ -199,6 +202,15 @@ describe.skipIf(!webgpu.available)('ZO steps on webgpu match cpu (stories260k, �
       const perStep = actual.uploadedPerStep;
       expect(perStep).toHaveLength(c.steps - 1);
       perStep.forEach((bytes) => expect(bytes).toBe(expectedUploadPerStep(c, gpu.trainables)));
+
+      // Validation at the masters is fed from the device copy, and agrees with cpu.
+      const fedBefore = gpu.deviceTraffic?.().hostFedBytes;
+      const validation = {
+        cpu: await cpu.evaluate(expected.masters),
+        gpu: await gpu.evaluate(actual.masters),
+      };
+      expect(gpu.deviceTraffic?.().hostFedBytes).toBe(fedBefore);
+      expect(Math.abs((validation.gpu.loss as number) - (validation.cpu.loss as number))).toBeLessThan(3e-4);
       console.log(
         `${c.mode} ${c.id} ${c.optimizer}${c.bareRule ? ' (bare rule)' : ''}: host→device bytes per step ` +
           `${hostFedPerStep} fed from host, ${perStep.join('/')} from the device store; ` +
