@@ -3,16 +3,18 @@
 // upload, and a forward pass at θ + s·d computes the perturbed tensors on the device next to θ:
 //
 //   Gaussian term coef·z   z generated on the host (direction cache), uploaded ONCE per direction and
-//                          kept on the device for +ε, −ε and the update; θ + s·coef·z is an axpy graph
-//   low-rank term U·Vᵀ     U and V uploaded (small); θ + s·U·Vᵀ is the store's low-rank graph
+//                          kept on the device for +ε, −ε and the update
+//   low-rank term U·Vᵀ     U and V uploaded (small)
 //   dense term coef·x      x uploaded for the pass (the same bytes the plain path would move)
 //
-// The host arrays stay the masters (checkpoints, validation, exports read them). The device copy follows
-// them through the update rule the session hands the loop (`mirrorUpdates`): after the rule updates the
-// masters, the same change is queued for the device and run before the next device pass — ZO-SGD
-// without weight decay as θ ← θ − η·Σ terms with the z already there (no upload; U, V for low-rank
-// terms), anything else (Adam, momentum, sign rules, decay, dense terms, a z no longer on the device)
-// by re-uploading the tensors it changed. `uploadedBytes` counts what all of this moved host → device.
+// and θ + s·d for every perturbed tensor is one batched graph run of the store. The host arrays stay
+// the masters (checkpoints and exports read them; validation at them is fed from the device). The
+// device copy follows them through the update rule the session hands the loop (`mirrorUpdates`): after
+// the rule updates the masters, the same change is queued for the device and run before the next
+// device pass — ZO-SGD without weight decay as θ ← θ − η·Σ terms with the z already there (no upload;
+// U, V for low-rank terms), anything else (Adam, momentum, sign rules, decay, dense terms, a z no
+// longer on the device) by re-uploading the tensors it changed. The store counts the bytes all of this
+// moves host → device.
 //
 // The device copy is bound to the master arrays by identity: the loop's `state.params` arrays are the
 // ones the rule mutates, and new arrays (a restored checkpoint) are noticed and uploaded. Writes into the
@@ -46,7 +48,7 @@ const SAMPLED_ENTRIES = 16;
  * The device copy is re-uploaded from the masters every this many mirrored updates, so the float32
  * rounding in which device and host arithmetic differ (≈1 ulp per update) cannot accumulate.
  */
-export const RESYNC_EVERY_UPDATES = 1000;
+const RESYNC_EVERY_UPDATES = 1000;
 
 /** A change already made to the host masters, waiting to be made on the device. */
 interface PendingUpdate {
@@ -88,13 +90,12 @@ export class GpuTrainingParams {
   private updates = 0;
   private hostFed = 0;
 
+  private readonly paramFloats: number;
+
   constructor(private readonly engine: Engine) {
     if (engine.ep !== 'webgpu')
       throw new Error(`GpuTrainingParams needs a webgpu engine (this one runs on ${engine.ep})`);
-  }
-
-  private get paramFloats(): number {
-    return this.engine.trainables.reduce((sum, t) => sum + t.shape.reduce((a, b) => a * b, 1), 0);
+    this.paramFloats = engine.trainables.reduce((sum, t) => sum + t.shape.reduce((a, b) => a * b, 1), 0);
   }
 
   traffic(): DeviceTraffic {
