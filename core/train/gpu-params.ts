@@ -62,6 +62,12 @@ interface PendingUpdate {
  */
 const UPLOAD_BATCH_FLOATS = 1 << 24;
 
+/** Limits, defaulted above; tests lower them to reach the paths beyond them in a few steps. */
+export interface GpuTrainingOptions {
+  directionSets?: number;
+  resyncEveryUpdates?: number;
+}
+
 export interface DeviceTraffic {
   /** Host → device bytes moved by the parameter store (uploads, directions, factors, scalars). */
   uploadedBytes: number;
@@ -90,12 +96,19 @@ export class GpuTrainingParams {
   private updates = 0;
   private hostFed = 0;
 
-  private readonly paramFloats: number;
+  /** Floats of device-side directions kept beyond one pass. */
+  private readonly directionCap: number;
+  private readonly resyncEvery: number;
 
-  constructor(private readonly engine: Engine) {
+  constructor(
+    private readonly engine: Engine,
+    options: GpuTrainingOptions = {},
+  ) {
     if (engine.ep !== 'webgpu')
       throw new Error(`GpuTrainingParams needs a webgpu engine (this one runs on ${engine.ep})`);
-    this.paramFloats = engine.trainables.reduce((sum, t) => sum + t.shape.reduce((a, b) => a * b, 1), 0);
+    const paramFloats = engine.trainables.reduce((sum, t) => sum + t.shape.reduce((a, b) => a * b, 1), 0);
+    this.directionCap = (options.directionSets ?? DIRECTION_SETS_ON_DEVICE) * paramFloats;
+    this.resyncEvery = options.resyncEveryUpdates ?? RESYNC_EVERY_UPDATES;
   }
 
   traffic(): DeviceTraffic {
@@ -233,7 +246,7 @@ export class GpuTrainingParams {
       const tensors = await store.uploadLike(batch);
       batch.forEach(({ key, seed, values }, k) => {
         const z = tensors[k] as Tensor;
-        if (this.directionFloats + values.length <= DIRECTION_SETS_ON_DEVICE * this.paramFloats) {
+        if (this.directionFloats + values.length <= this.directionCap) {
           this.directions.set(key, z);
           this.directionSeed = seed;
           this.directionFloats += values.length;
@@ -290,7 +303,7 @@ export class GpuTrainingParams {
   ): void {
     if (!this.store) return;
     this.updates++;
-    const resync = this.updates % RESYNC_EVERY_UPDATES === 0;
+    const resync = this.updates % this.resyncEvery === 0;
     const scale = -lr * (estimate.lrScale ?? 1);
     const changes: DeviceChange[] = [];
     params.forEach((p, index) => {
