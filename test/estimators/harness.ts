@@ -1,7 +1,9 @@
-// A minimal training loop for estimator tests: estimate, update, repeat — the same order core/train
-// uses — with every state exposed so tests can checkpoint and resume mid-run.
+// A minimal training loop for estimator tests: one zoStep (estimate, step policy, apply) per step — the
+// same step core/train runs, so a rule's step policy is never skipped — with every state exposed so
+// tests can checkpoint and resume mid-run.
 import type { Estimator, Objective, Params } from '../../core/estimators/types.ts';
 import type { UpdateRule } from '../../core/optim/types.ts';
+import { zoStep } from '../../core/optim/zo-step.ts';
 import { stepSeed } from '../../core/random/seed-sequence.ts';
 
 export interface RunState {
@@ -40,18 +42,21 @@ export async function runSteps(
 ): Promise<StepLog[]> {
   const logs: StepLog[] = [];
   for (let i = 0; i < steps; i++) {
-    const seed = stepSeed(runSeed, run.step);
-    const result = await estimator.estimate({
+    const outcome = await zoStep(run, {
+      estimator,
+      rule,
       objective,
-      anchorObjective,
-      params: run.params,
-      state: run.estimatorState,
       step: run.step,
-      seed,
+      runSeed,
+      lr,
+      anchorObjective,
     });
-    run.estimatorState = result.state;
-    run.optimizerState = rule.apply(run.params, result.estimate, run.optimizerState, lr);
-    logs.push({ step: run.step, seed, loss: result.loss, forwardPasses: result.forwardPasses });
+    logs.push({
+      step: run.step,
+      seed: stepSeed(runSeed, run.step),
+      loss: outcome.result.loss,
+      forwardPasses: outcome.forwardPasses,
+    });
     run.step++;
   }
   return logs;

@@ -6,7 +6,8 @@ import { createEstimator } from '../../core/estimators/registry.ts';
 import type { EstimateResult } from '../../core/estimators/types.ts';
 import { createUpdateRule } from '../../core/optim/registry.ts';
 import { forwardPassesPerStep, zoStep, type ZoStepState } from '../../core/optim/zo-step.ts';
-import { cloneParams, runSteps, startRun } from '../estimators/harness.ts';
+import { stepSeed } from '../../core/random/seed-sequence.ts';
+import { cloneParams, startRun } from '../estimators/harness.ts';
 import {
   AnalyticObjective,
   diagonalQuadratic,
@@ -28,8 +29,19 @@ describe('zoStep', () => {
     const estimator = createEstimator('mezo', { eps: 1e-3 });
     const rule = createUpdateRule('zo-adam');
     const objective = new AnalyticObjective(quadratic);
+    // By hand: estimate with the step seed, then apply (the harness's runSteps is itself a zoStep).
     const byHand = startRun(estimator, rule, startParams());
-    await runSteps(estimator, rule, byHand, objective, 6, 0.05, 11);
+    for (let step = 0; step < 6; step++) {
+      const result = await estimator.estimate({
+        objective,
+        params: byHand.params,
+        state: byHand.estimatorState,
+        step,
+        seed: stepSeed(11, step),
+      });
+      byHand.estimatorState = result.state;
+      byHand.optimizerState = rule.apply(byHand.params, result.estimate, byHand.optimizerState, 0.05);
+    }
     const stepped = startRun(estimator, rule, startParams());
     for (let step = 0; step < 6; step++) {
       const outcome = await zoStep(stepped, { estimator, rule, objective, step, runSeed: 11, lr: 0.05 });
