@@ -21,6 +21,8 @@ export const runSummarySchema = z.object({
   dataset: z.string(),
   task: z.string(),
   estimator: z.string(),
+  /** The update rule id (the run config's `optimizer.id`). */
+  updateRule: z.string(),
   peft: z.string(),
   seed: z.number().int(),
   createdAtMs: z.number(),

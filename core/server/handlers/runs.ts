@@ -51,7 +51,7 @@ export function runsHandlers(
   const summarize = (record: RunRecord, live: Set<string>): RunSummary => {
     const final = store.finalMetrics([record.id]).get(record.id);
     const loss = final?.get('train_loss');
-    const seed = (record.config as { seed?: unknown }).seed;
+    const { seed, optimizer } = record.config as { seed?: unknown; optimizer?: { id?: unknown } };
     return {
       id: record.id,
       name: record.name,
@@ -60,6 +60,8 @@ export function runsHandlers(
       dataset: basename(record.dataset),
       task: record.task,
       estimator: record.estimator,
+      // A config stored without `optimizer` trained with the schema's default rule.
+      updateRule: typeof optimizer?.id === 'string' ? optimizer.id : 'zo-sgd',
       peft: record.peft,
       seed: typeof seed === 'number' ? seed : 0,
       createdAtMs: record.createdAt,

@@ -2,8 +2,10 @@
 // starts, steers and relays. Manager errors that are the user's to fix become invalid_request or
 // conflict with the manager's own message.
 import { ApiError } from '../../api/errors.ts';
-import type { Handlers } from '../../api/methods.ts';
+import type { Handlers, Request } from '../../api/methods.ts';
 import type { RunStatus } from '../../api/domains/runs.ts';
+import { createEstimator } from '../../estimators/registry.ts';
+import { createUpdateRule } from '../../optim/registry.ts';
 import type { RunStore } from '../../store/run-store.ts';
 import { RunConfigError } from '../../train/config.ts';
 import type { TrainingManager } from '../../train/manager.ts';
@@ -16,6 +18,25 @@ function asConflict(action: () => void): void {
   } catch (error) {
     if (error instanceof ApiError) throw error;
     throw new ApiError('conflict', (error as Error).message);
+  }
+}
+
+/**
+ * The estimator and the update rule (ids and settings) are checked here, before a run is recorded or a
+ * session opened, so a wrong one is the user's invalid_request naming the config field, e.g.
+ * `optimizer: update rule zo-adam: invalid settings: beta1: ...`, rather than an internal error.
+ */
+function checkAlgorithms(config: Pick<Request<'training.start'>, 'estimator' | 'optimizer'>): void {
+  const choices = [
+    ['estimator', () => createEstimator(config.estimator.id, config.estimator.settings)],
+    ['optimizer', () => createUpdateRule(config.optimizer.id, config.optimizer.settings)],
+  ] as const;
+  for (const [field, create] of choices) {
+    try {
+      create();
+    } catch (error) {
+      throw new ApiError('invalid_request', `${field}: ${(error as Error).message}`);
+    }
   }
 }
 
@@ -37,6 +58,7 @@ export function trainingHandlers(
 
   return {
     'training.start': async (config) => {
+      checkAlgorithms(config);
       try {
         return { runId: manager.start(config, 'training.start') };
       } catch (error) {
@@ -61,6 +83,9 @@ export function trainingHandlers(
         );
       }
     },
-    'training.estimate': (config) => estimateRun(config),
+    'training.estimate': async (config) => {
+      checkAlgorithms(config);
+      return estimateRun(config);
+    },
   };
 }
