@@ -30,6 +30,8 @@ interface Trace {
   params: Float32Array[];
   /** Host → device bytes per step after the first (which also uploads θ once). */
   uploadedPerStep: number[];
+  /** Whether each step's update reached the parameters (ZO-SGD-Cons may keep θ). */
+  updated: boolean[];
   /** Device tensors held after each step. */
   liveAfterStep: number[];
 }
@@ -41,12 +43,20 @@ async function train(session: TrainingSession, { id, settings, steps, lr, bareRu
   const params = session.initialParams();
   const state = { params, estimatorState: estimator.init(params), optimizerState: rule.init(params) };
   const order = new DataOrder(session.trainRows, SHAPE.batchSize, RUN_SEED);
-  const trace: Trace = { losses: [], masters: params, params: [], uploadedPerStep: [], liveAfterStep: [] };
+  const trace: Trace = {
+    losses: [],
+    masters: params,
+    params: [],
+    uploadedPerStep: [],
+    liveAfterStep: [],
+    updated: [],
+  };
   for (let step = 0; step < steps; step++) {
     const before = session.deviceTraffic?.();
     const { objective } = session.trainBatch(order.batch(step));
     const outcome = await zoStep(state, { estimator, rule, objective, step, runSeed: RUN_SEED, lr });
     trace.losses.push(outcome.result.loss);
+    trace.updated.push(outcome.applied && outcome.appliedLr !== 0);
     const traffic = session.deviceTraffic?.();
     if (traffic && before) {
       // No pass fell back to host feeds.
@@ -131,6 +141,16 @@ const CASES: Case[] = [
     note: 're-uploaded',
   },
   // Bypassing the session's rule: the sampled check notices and re-uploads.
+  // ZO-SGD-Cons: three more passes at θ, θ ∓ ηĝ, riding the same z; the update it keeps is mirrored.
+  {
+    mode: 'lora',
+    id: 'mezo',
+    settings: { eps: 1e-2 },
+    steps: 3,
+    lr: 1e-3,
+    optimizer: 'zo-sgd-cons',
+    note: 'mirrored',
+  },
   {
     mode: 'lora',
     id: 'mezo',
@@ -143,8 +163,15 @@ const CASES: Case[] = [
   },
 ];
 
-/** Host → device bytes a step of `c` moves from the device store (steps after the first). */
-function expectedUploadPerStep(c: Case, trainables: readonly { shape: readonly number[] }[]): number {
+/**
+ * Host → device bytes a step of `c` moves from the device store (steps after the first), including
+ * the previous step's update, which runs before this step's first pass (`updated`: it had one).
+ */
+function expectedUploadPerStep(
+  c: Case,
+  trainables: readonly { shape: readonly number[] }[],
+  updated: boolean,
+): number {
   const tensors = trainables.length;
   const paramBytes = trainables.reduce((sum, t) => sum + t.shape.reduce((a, b) => a * b, 1) * 4, 0);
   if (c.id === 'lozo') {
@@ -155,10 +182,12 @@ function expectedUploadPerStep(c: Case, trainables: readonly { shape: readonly n
     }, 0);
     return 3 * perPass;
   }
-  // z once per step and a scalar per tensor for each of +ε and −ε; then the update: mirrored (one
-  // scalar per tensor) or every tensor re-uploaded.
-  const update = c.optimizer === 'zo-sgd' && !c.bareRule ? 4 * tensors : paramBytes;
-  return paramBytes + 2 * 4 * tensors + update;
+  // z once per step and a scalar per tensor for each of +ε and −ε (Cons: and θ ∓ ηĝ; θ needs none);
+  // then the update: mirrored (one scalar per tensor) or every tensor re-uploaded.
+  const mirrored = c.optimizer !== 'zo-adam' && !c.bareRule;
+  const update = !updated ? 0 : mirrored ? 4 * tensors : paramBytes;
+  const perturbedPasses = c.optimizer === 'zo-sgd-cons' ? 4 : 2;
+  return paramBytes + perturbedPasses * 4 * tensors + update;
 }
 
 describe.skipIf(!webgpu.available)('ZO steps on webgpu match cpu (stories260k, θ on the device)', () => {
@@ -201,7 +230,9 @@ describe.skipIf(!webgpu.available)('ZO steps on webgpu match cpu (stories260k, �
       const hostFedPerStep = 2 * paramBytes; // two forward passes per step, every trainable fed
       const perStep = actual.uploadedPerStep;
       expect(perStep).toHaveLength(c.steps - 1);
-      perStep.forEach((bytes) => expect(bytes).toBe(expectedUploadPerStep(c, gpu.trainables)));
+      perStep.forEach((bytes, k) =>
+        expect(bytes).toBe(expectedUploadPerStep(c, gpu.trainables, actual.updated[k] as boolean)),
+      );
 
       // Validation at the masters is fed from the device copy, and agrees with cpu.
       const fedBefore = gpu.deviceTraffic?.().hostFedBytes;
