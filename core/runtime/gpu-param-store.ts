@@ -51,9 +51,6 @@ export class DeviceParamView {
   }
 }
 
-/** Op sessions kept at most; a run's few signatures repeat, so older ones are rarely needed again. */
-const MAX_SESSIONS = 32;
-
 /** A batched graph's signature: per tensor its rank and, for a change, its term kinds. */
 type Signature =
   { op: 'upload' | 'read'; ranks: number[] } | { op: 'change'; ranks: number[]; kinds: string[] };
@@ -148,24 +145,21 @@ export class GpuParamStore {
     return this.uploaded;
   }
 
+  /**
+   * The compiled graph for `signature`. Sessions are kept until `dispose`: an LRU cap that released old
+   * ones crashed the process (SIGSEGV, onnxruntime-node 1.30 on lavapipe) at the first run after an
+   * evicted graph was compiled again, while a producer's outputs did survive its release in isolation;
+   * the cause is not isolated, so nothing is released early. A run repeats a handful of signatures.
+   */
   private async session(signature: Signature): Promise<Session> {
     const key = signatureKey(signature);
     let session = this.sessions.get(key);
-    if (session) {
-      // Most recently used last, so the oldest is the first to go.
-      this.sessions.delete(key);
+    if (!session) {
+      session = await Session.open(opGraph(signature), {
+        ep: 'webgpu',
+        outputLocation: signature.op === 'read' ? 'cpu' : 'gpu-buffer',
+      });
       this.sessions.set(key, session);
-      return session;
-    }
-    session = await Session.open(opGraph(signature), {
-      ep: 'webgpu',
-      outputLocation: signature.op === 'read' ? 'cpu' : 'gpu-buffer',
-    });
-    this.sessions.set(key, session);
-    if (this.sessions.size > MAX_SESSIONS) {
-      const [oldestKey, oldest] = this.sessions.entries().next().value as [string, Session];
-      this.sessions.delete(oldestKey);
-      await oldest.dispose();
     }
     return session;
   }
