@@ -1,6 +1,6 @@
 // The studio end to end in Debian's Chromium against `zo-studio serve` with a fresh data directory:
 // the wizard on stories260k + SST-2, a live run (curve grows, pause, resume, reload reattaches,
-// finish), a second run with another estimator, compare, export — screenshots of each stage in
+// finish), a second run with another estimator and update rule (ZO-Adam, an edited β₁), compare, export — screenshots of each stage in
 // test-artifacts/e2e/. Also: the page has no Node, and the API refuses tokenless requests.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,6 +46,8 @@ async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs 
 /** Goes through all six wizard steps and starts the run; returns its id. */
 async function runWizard(options: {
   estimator: string;
+  /** An update rule to pick and settings to type into its fields; zo-sgd (the default) otherwise. */
+  updateRule?: { id: string; name: string; settings: Record<string, string> };
   steps: number;
   screenshots: boolean;
   name: string;
@@ -76,6 +78,18 @@ async function runWizard(options: {
 
   await page.locator(`[data-estimator="${options.estimator}"]`).click();
   if (options.screenshots) await shot('05-wizard-estimator');
+  if (options.updateRule) {
+    // A step policy's passes show next to the estimator's before any rule is settled on.
+    await page.locator('[data-update-rule="zo-sgd-cons"]').click();
+    await expect
+      .poll(() => page.locator('[data-step-cost]').textContent())
+      .toBe('Each step costs 5 forward passes: 2 for the estimate + 3 for ZO-SGD-Cons (conservative).');
+    const rule = options.updateRule;
+    await page.locator(`[data-update-rule="${rule.id}"]`).click();
+    for (const [name, value] of Object.entries(rule.settings))
+      await page.getByLabel(`${rule.name} ${name}`).fill(value);
+    await shot('05b-wizard-update-rule');
+  }
   await next();
 
   await page.getByLabel('Budget (steps)').fill(String(options.steps));
@@ -88,6 +102,8 @@ async function runWizard(options: {
   await page.getByLabel('Run name').fill(options.name);
   await page.getByText(/^Fits: needs about/).waitFor({ timeout: 90_000 });
   if (options.screenshots) await shot('07-wizard-review');
+  const ruleRow = page.getByRole('row').filter({ hasText: /^Update rule/ });
+  expect(await ruleRow.textContent()).toContain(options.updateRule?.id ?? 'zo-sgd');
   await page.getByRole('button', { name: 'Start training' }).click();
   await page.waitForURL(/#\/runs\/[\w-]+$/, { timeout: 30_000 });
   return decodeURIComponent(page.url().split('#/runs/')[1]!);
@@ -148,9 +164,28 @@ describe('ZO Studio in Chromium', () => {
     await shot('10-dashboard-done');
   });
 
-  it('runs a second run with another estimator', async () => {
-    secondRun = await runWizard({ estimator: 'lozo', steps: 6, screenshots: false, name: 'e2e lozo' });
+  it('runs a second run with another estimator and ZO-Adam with an edited β₁', async () => {
+    secondRun = await runWizard({
+      estimator: 'lozo',
+      updateRule: { id: 'zo-adam', name: 'ZO-Adam', settings: { beta1: '0.8' } },
+      steps: 6,
+      screenshots: false,
+      name: 'e2e lozo',
+    });
     await waitUntil(async () => (await status()) === 'completed', 'second run completion', 180_000);
+    // The run's details name the rule next to the estimator; the stored config has the edited β₁.
+    await page.getByText(/· lozo \+ zo-adam ·/).waitFor();
+    const response = await fetch(`${serve.origin}/api/runs.get?token=${serve.token}`, {
+      method: 'POST',
+      body: JSON.stringify({ id: secondRun }),
+    });
+    const run: unknown = await response.json();
+    expect(run).toMatchObject({
+      value: {
+        run: { updateRule: 'zo-adam' },
+        config: { optimizer: { id: 'zo-adam', settings: { beta1: 0.8 } } },
+      },
+    });
   });
 
   it('lists both runs and compares them', async () => {
@@ -169,6 +204,8 @@ describe('ZO Studio in Chromium', () => {
     const diffTable = page.getByRole('table', { name: 'config differences' });
     await expect.poll(() => diffTable.textContent()).toContain('estimator.id');
     expect(await diffTable.textContent()).toContain('lozo');
+    expect(await diffTable.textContent()).toContain('optimizer.id');
+    expect(await diffTable.textContent()).toContain('zo-adam');
     await shot('12-compare');
   });
 

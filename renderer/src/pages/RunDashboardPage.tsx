@@ -104,7 +104,7 @@ export function RunDashboardPage({ runId }: { runId: string }) {
         title={summary?.name ?? runId}
         subtitle={
           summary
-            ? `${summary.model} · ${summary.dataset} · ${summary.estimator} · ${summary.peft}`
+            ? `${summary.model} · ${summary.dataset} · ${summary.estimator} + ${summary.updateRule} · ${summary.peft}`
             : undefined
         }
         actions={

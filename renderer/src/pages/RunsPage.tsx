@@ -31,6 +31,7 @@ type SortKey =
   | 'model'
   | 'dataset'
   | 'estimator'
+  | 'updateRule'
   | 'steps'
   | 'finalLoss'
   | 'bestMetric'
@@ -42,6 +43,7 @@ const columns: { key: SortKey; label: string; numeric?: boolean }[] = [
   { key: 'model', label: 'Model' },
   { key: 'dataset', label: 'Dataset' },
   { key: 'estimator', label: 'Estimator' },
+  { key: 'updateRule', label: 'Update rule' },
   { key: 'steps', label: 'Steps', numeric: true },
   { key: 'finalLoss', label: 'Final loss', numeric: true },
   { key: 'bestMetric', label: 'Best metric', numeric: true },
@@ -76,8 +78,8 @@ export function RunsPage() {
       (run) =>
         (status === 'all' || run.status === status) &&
         (!needle ||
-          [run.name, run.model, run.dataset, run.estimator, run.task, ...run.tags].some((text) =>
-            text.toLowerCase().includes(needle),
+          [run.name, run.model, run.dataset, run.estimator, run.updateRule, run.task, ...run.tags].some(
+            (text) => text.toLowerCase().includes(needle),
           )),
     );
     const direction = sort.isAscending ? 1 : -1;
@@ -121,7 +123,7 @@ export function RunsPage() {
       <Stack direction="row" spacing={2}>
         <TextField
           label="Filter"
-          placeholder="name, model, dataset, estimator, tag"
+          placeholder="name, model, dataset, estimator, rule, tag"
           value={filter}
           onChange={(e) => setFilter(e.target.value)}
           sx={{ width: 360 }}
@@ -189,6 +191,7 @@ export function RunsPage() {
                 <TableCell>{run.model}</TableCell>
                 <TableCell>{run.dataset}</TableCell>
                 <TableCell>{run.estimator}</TableCell>
+                <TableCell>{run.updateRule}</TableCell>
                 <TableCell align="right">{formatCount(run.steps)}</TableCell>
                 <TableCell align="right">{formatNumber(run.finalLoss)}</TableCell>
                 <TableCell align="right">

@@ -1,24 +1,18 @@
-// Step 4: the gradient estimator, each explained in a sentence, with the paper's defaults as presets.
+// Step 4: the gradient estimator, each explained in a sentence, with the paper's defaults as presets,
+// and below it the update rule that applies the estimate.
 import Button from '@mui/material/Button';
-import Card from '@mui/material/Card';
-import CardActionArea from '@mui/material/CardActionArea';
-import CardContent from '@mui/material/CardContent';
-import Chip from '@mui/material/Chip';
+import Divider from '@mui/material/Divider';
 import Grid from '@mui/material/Grid';
 import Stack from '@mui/material/Stack';
-import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useEffect } from 'react';
 import type { EstimatorInfo } from '../../../../core/api/domains/estimators.ts';
 import { useCall } from '../../api/api-context.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
+import { ChoiceCard } from './ChoiceCard.tsx';
+import { SettingFields, defaultsOf, type Settings } from './SettingFields.tsx';
+import { UpdateRulePicker } from './UpdateRulePicker.tsx';
 import { withConfig, type UpdateDraft, type WizardDraft } from './draft.ts';
-
-type Settings = Record<string, unknown>;
-
-function defaultsOf(estimator: EstimatorInfo): Settings {
-  return Object.fromEntries(estimator.fields.map((field) => [field.name, field.default]));
-}
 
 export function EstimatorStep({ draft, update }: { draft: WizardDraft; update: UpdateDraft }) {
   const list = useCall('estimators.list', {});
@@ -31,7 +25,7 @@ export function EstimatorStep({ draft, update }: { draft: WizardDraft; update: U
   /** Picking an estimator applies its defaults and the lr/ε suggested for the chosen PEFT mode. */
   const pick = (estimator: EstimatorInfo) => {
     const suggestion = estimator.suggested[peftMode];
-    const next = defaultsOf(estimator);
+    const next = defaultsOf(estimator.fields);
     if (suggestion && 'eps' in next) next.eps = suggestion.eps;
     update((d) =>
       withConfig(d, {
@@ -50,39 +44,26 @@ export function EstimatorStep({ draft, update }: { draft: WizardDraft; update: U
 
   return (
     <Stack spacing={2.5}>
+      <div>
+        <Typography variant="h6">Gradient estimator</Typography>
+        <Typography variant="body2" color="text.secondary">
+          How each step estimates the gradient from forward passes alone.
+        </Typography>
+      </div>
       <ErrorAlert error={list.error} title="Estimators" />
       <Grid container spacing={2}>
         {list.data?.estimators.map((estimator) => (
           <Grid key={estimator.id} size={{ xs: 12, md: 6, lg: 4 }}>
-            <Card
-              sx={{
-                height: '100%',
-                borderColor: estimator.id === selectedId ? 'primary.main' : undefined,
-                borderWidth: estimator.id === selectedId ? 2 : 1,
-              }}
-            >
-              <CardActionArea
-                sx={{ height: '100%', alignItems: 'flex-start' }}
-                onClick={() => pick(estimator)}
-                aria-label={`estimator ${estimator.name}`}
-                data-estimator={estimator.id}
-              >
-                <CardContent>
-                  <Stack sx={{ alignItems: 'center', justifyContent: 'space-between' }} direction="row">
-                    <Typography variant="subtitle1" sx={{ fontWeight: 600 }}>
-                      {estimator.name}
-                    </Typography>
-                    <Chip size="small" label={`${estimator.forwardPassesPerStep} FP/step`} />
-                  </Stack>
-                  <Typography variant="body2" color="text.secondary" sx={{ mt: 1 }}>
-                    {estimator.summary}
-                  </Typography>
-                  <Typography variant="caption" color="text.secondary">
-                    {estimator.paper}
-                  </Typography>
-                </CardContent>
-              </CardActionArea>
-            </Card>
+            <ChoiceCard
+              title={estimator.name}
+              chip={`${estimator.forwardPassesPerStep} FP/step`}
+              summary={estimator.summary}
+              paper={estimator.paper}
+              isSelected={estimator.id === selectedId}
+              onPick={() => pick(estimator)}
+              ariaLabel={`estimator ${estimator.name}`}
+              dataAttributes={{ 'data-estimator': estimator.id }}
+            />
           </Grid>
         ))}
       </Grid>
@@ -109,27 +90,20 @@ export function EstimatorStep({ draft, update }: { draft: WizardDraft; update: U
               ))}
             </Stack>
           ) : null}
-          <Stack direction="row" spacing={2} useFlexGap sx={{ flexWrap: 'wrap' }}>
-            {selected.fields.map((field) => (
-              <TextField
-                key={field.name}
-                label={field.name}
-                helperText={field.help}
-                value={String(settings[field.name] ?? field.default)}
-                onChange={(event) => {
-                  const raw = event.target.value;
-                  const value =
-                    typeof field.default === 'number' && raw.trim() !== '' && !Number.isNaN(Number(raw))
-                      ? Number(raw)
-                      : raw;
-                  choose(selected.id, { ...settings, [field.name]: value });
-                }}
-                sx={{ width: 260 }}
-              />
-            ))}
-          </Stack>
+          <SettingFields
+            fields={selected.fields}
+            settings={settings}
+            onChange={(next) => choose(selected.id, next)}
+            owner={selected.name}
+          />
         </Stack>
       ) : null}
+      <Divider />
+      <UpdateRulePicker
+        draft={draft}
+        update={update}
+        estimatorPassesPerStep={selected?.forwardPassesPerStep ?? null}
+      />
     </Stack>
   );
 }

@@ -31,6 +31,10 @@ function summaryRows(config: WizardDraft['config']): [string, string][] {
         .join(', '),
     ],
     ['Estimator', `${config.estimator?.id ?? 'mezo'} ${JSON.stringify(config.estimator?.settings ?? {})}`],
+    [
+      'Update rule',
+      `${config.optimizer?.id ?? 'zo-sgd'} ${JSON.stringify(config.optimizer?.settings ?? {})}`,
+    ],
     ['Budget', budget],
     ['Learning rate / batch', `${config.lr} / ${config.batchSize ?? 16}`],
     ['Evaluation', `every ${config.eval?.everySteps ?? 50} steps on ${config.eval?.rows ?? 100} rows`],

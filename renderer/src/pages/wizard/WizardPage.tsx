@@ -24,7 +24,7 @@ const steps = [
   { label: 'Dataset', Component: DatasetStep, isReady: (d: WizardDraft) => d.config.data.train !== '' },
   { label: 'Model', Component: ModelStep, isReady: (d: WizardDraft) => d.model !== null },
   { label: 'PEFT', Component: PeftStep, isReady: () => true },
-  { label: 'Estimator', Component: EstimatorStep, isReady: () => true },
+  { label: 'Estimator & update rule', Component: EstimatorStep, isReady: () => true },
   { label: 'Training', Component: TrainingStep, isReady: (d: WizardDraft) => d.config.lr > 0 },
   { label: 'Review', Component: ReviewStep, isReady: () => true },
 ] as const;
