@@ -47,7 +47,7 @@ let entryOverride: URL | string | undefined;
 let pool: Pool | undefined;
 /** Items of the last split job, and how many the calling thread ran itself. */
 let lastJob: { items: number; byCaller: number } | undefined;
-/** Why the pool is not running (set when starting it failed); reset by close/setBookkeepingThreads. */
+/** Why the pool is not running (set when starting it failed); reset by closeBookkeepingPool and configureBookkeepingPool. */
 let unavailable: string | undefined;
 
 function threadsFromEnv(): number {
