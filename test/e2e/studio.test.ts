@@ -86,8 +86,13 @@ async function runWizard(options: {
       .toBe('Each step costs 5 forward passes: 2 for the estimate + 3 for ZO-SGD-Cons (conservative).');
     const rule = options.updateRule;
     await page.locator(`[data-update-rule="${rule.id}"]`).click();
+    // A setting that does not read as a number is flagged at the field, and clears once it does.
+    const [firstSetting] = Object.keys(rule.settings);
+    if (firstSetting) await page.getByLabel(`${rule.name} ${firstSetting}`).fill('0.8x');
+    await page.getByText(/^expected a number — /).waitFor();
     for (const [name, value] of Object.entries(rule.settings))
       await page.getByLabel(`${rule.name} ${name}`).fill(value);
+    expect(await page.getByText(/^expected a number — /).count()).toBe(0);
     await shot('05b-wizard-update-rule');
   }
   await next();
