@@ -1,16 +1,24 @@
 // The Review step's estimate, measured rather than guessed: it opens the run's real training session
 // (model compiled for the chosen device, data encoded), times one forward pass on a real minibatch,
 // and reads how much the process grew doing so. Costs one session build, the price of an honest
-// "fits / takes about N minutes".
+// "fits / takes about N minutes". The update rule's state is added by count: it is allocated when the
+// run's first step starts, after anything measured here.
 import { freemem } from 'node:os';
 import { ApiError } from '../api/errors.ts';
 import type { Response } from '../api/methods.ts';
+import { UPDATE_RULES } from '../optim/registry.ts';
 import { forwardPassesPerStep } from '../optim/zo-step.ts';
 import type { RunConfig } from '../train/config.ts';
 import { openTrainingSession } from '../train/session.ts';
 
 /** Headroom kept free for the OS and the UI when judging "fits". */
 const headroomBytes = 512 * 1024 * 1024;
+
+/** The update rule's state in bytes: float32 copies of the trainables (momentum: 1, Adam: 2). */
+function updateRuleStateBytes(ruleId: string, trainableParameters: number): number {
+  const floatsPerParam = UPDATE_RULES.find((rule) => rule.id === ruleId)?.stateFloatsPerParam ?? 0;
+  return floatsPerParam * trainableParameters * Float32Array.BYTES_PER_ELEMENT;
+}
 
 export async function estimateRun(config: RunConfig): Promise<Response<'training.estimate'>> {
   const rssBefore = process.memoryUsage().rss;
@@ -29,7 +37,8 @@ export async function estimateRun(config: RunConfig): Promise<Response<'training
     const started = performance.now();
     await objective.evaluate(values);
     const secondsPerForwardPass = (performance.now() - started) / 1000;
-    const memoryBytes = Math.max(0, process.memoryUsage().rss - rssBefore);
+    const ruleStateBytes = updateRuleStateBytes(config.optimizer.id, session.trainableParameters);
+    const memoryBytes = Math.max(0, process.memoryUsage().rss - rssBefore) + ruleStateBytes;
 
     const perStep = forwardPassesPerStep(session.estimator, session.updateRule);
     const steps =
@@ -42,6 +51,7 @@ export async function estimateRun(config: RunConfig): Promise<Response<'training
       memoryBytes,
       availableMemoryBytes,
       fits: memoryBytes + headroomBytes < availableMemoryBytes,
+      updateRuleStateBytes: ruleStateBytes,
       forwardPasses,
       trainableParameters: session.trainableParameters,
       secondsPerForwardPass,

@@ -1,6 +1,6 @@
 // The update rules through the API, as the wizard uses them: estimators.updateRules lists core/optim's
 // table; training.start and training.estimate refuse a wrong rule id or setting with invalid_request
-// naming the config field; the Review step's pass count includes a step policy's extra passes.
+// naming the config field; the Review step's memory estimate counts the rule's state.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,19 +79,26 @@ describe('update rules over the API', () => {
     expect(runs).toEqual([]); // nothing refused was recorded
   });
 
-  it("counts a step policy's passes in the Review estimate: ZO-SGD-Cons adds 3 per step", async () => {
-    const steps = 5;
+  // The step policy's passes in the estimate are checked in test/optim/zo-sgd-cons.test.ts.
+  it("counts a rule's state in the Review estimate's memory", async () => {
     const estimate = async (id: string) => {
       const result = await dispatchCall(
         handlers,
         'training.estimate',
-        quickRun({ budget: { steps }, optimizer: { id, settings: {} } }),
+        quickRun({ optimizer: { id, settings: {} } }),
       );
       if (!result.ok) throw new Error(result.error.message);
-      return (result.value as { forwardPasses: number }).forwardPasses;
+      return result.value as {
+        memoryBytes: number;
+        trainableParameters: number;
+        updateRuleStateBytes: number;
+      };
     };
-    const plain = await estimate('zo-sgd');
-    const cons = await estimate('zo-sgd-cons');
-    expect(cons - plain).toBe(3 * steps);
+    expect((await estimate('zo-sgd')).updateRuleStateBytes).toBe(0);
+    // ZO-Adam keeps m and v: two float32 copies of the trainables.
+    const adam = await estimate('zo-adam');
+    expect(adam.trainableParameters).toBeGreaterThan(0);
+    expect(adam.updateRuleStateBytes).toBe(adam.trainableParameters * 2 * 4);
+    expect(adam.memoryBytes).toBeGreaterThanOrEqual(adam.updateRuleStateBytes);
   });
 });

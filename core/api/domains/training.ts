@@ -38,7 +38,10 @@ export const trainingMethods = {
   'training.estimate': defineMethod(
     RunConfigSchema,
     z.object({
+      /** Measured growth of the backend plus the update rule's state (`updateRuleStateBytes`). */
       memoryBytes: z.number().nonnegative(),
+      /** The update rule's state, counted rather than measured (allocated at the first step). */
+      updateRuleStateBytes: z.number().int().nonnegative(),
       availableMemoryBytes: z.number().nonnegative(),
       fits: z.boolean(),
       forwardPasses: z.number().int().nonnegative(),

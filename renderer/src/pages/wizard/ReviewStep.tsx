@@ -65,6 +65,9 @@ export function ReviewStep({ draft, update }: { draft: WizardDraft; update: Upda
           <Stack direction="row" spacing={4}>
             <Fact label="Trainable parameters" value={formatCount(data.trainableParameters)} />
             <Fact label="Forward passes" value={formatCount(data.forwardPasses)} />
+            {data.updateRuleStateBytes > 0 ? (
+              <Fact label="Update rule state" value={formatBytes(data.updateRuleStateBytes)} />
+            ) : null}
             <Fact
               label="Estimated time"
               value={
