@@ -109,6 +109,7 @@ async function runWizard(options: {
   if (options.screenshots) await shot('07-wizard-review');
   const ruleRow = page.getByRole('row').filter({ hasText: /^Update rule/ });
   expect(await ruleRow.textContent()).toContain(options.updateRule?.id ?? 'zo-sgd');
+  if (options.updateRule) await shot('07b-wizard-review-update-rule');
   await page.getByRole('button', { name: 'Start training' }).click();
   await page.waitForURL(/#\/runs\/[\w-]+$/, { timeout: 30_000 });
   return decodeURIComponent(page.url().split('#/runs/')[1]!);
