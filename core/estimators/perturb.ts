@@ -2,14 +2,34 @@
 // tensor, reused across steps) and handed to the objective, so the fp32 masters never change and no
 // "restore" pass exists. Evaluations are counted here, so the forward passes an estimate reports are
 // the ones it actually ran.
+import { bookkeepingFloat32 } from '../random/pool/pool.ts';
 import { generateDirection } from './direction-cache.ts';
 import { writePerturbed } from './expand.ts';
 import type { Direction, Evaluation, EvaluateRequest, Objective, Params } from './types.ts';
 
 export type { Direction } from './types.ts';
 
+/**
+ * Free scratch buffers by length. Estimators make a Perturber per step, and a full-mode step would
+ * otherwise allocate (and zero) a model-sized copy every step. A buffer is taken for one evaluation and
+ * returned when it settles, so evaluations that overlap never share one. Large buffers are shared
+ * memory, so the θ + s·d sweep into them is split across the bookkeeping pool's workers.
+ */
+const freeScratch = new Map<number, Float32Array[]>();
+
+function takeScratch(length: number): Float32Array {
+  return freeScratch.get(length)?.pop() ?? bookkeepingFloat32(length);
+}
+
+function returnScratch(buffers: readonly Float32Array[]): void {
+  for (const buffer of buffers) {
+    let free = freeScratch.get(buffer.length);
+    if (!free) freeScratch.set(buffer.length, (free = []));
+    free.push(buffer);
+  }
+}
+
 export class Perturber {
-  private scratch: Float32Array[] = [];
   /** Objective evaluations run through this perturber since the last `takeForwardPasses`. */
   private evaluations = 0;
 
@@ -30,14 +50,15 @@ export class Perturber {
       );
     }
     if (this.objective.evaluateAt) return this.objective.evaluateAt(params, direction, scale, request);
-    if (this.scratch.length !== params.length)
-      this.scratch = params.map((p) => new Float32Array(p.data.length));
-    params.forEach((p, index) => {
-      let buffer = this.scratch[index] as Float32Array;
-      if (buffer.length !== p.data.length) this.scratch[index] = buffer = new Float32Array(p.data.length);
-      writePerturbed(buffer, p.data, direction[index] ?? [], index, scale);
-    });
-    return this.objective.evaluate(this.scratch, request);
+    const scratch = params.map((p) => takeScratch(p.data.length));
+    try {
+      params.forEach((p, index) =>
+        writePerturbed(scratch[index] as Float32Array, p.data, direction[index] ?? [], index, scale),
+      );
+      return await this.objective.evaluate(scratch, request);
+    } finally {
+      returnScratch(scratch);
+    }
   }
 
   /** Central difference along d: c = [f(θ+εd) − f(θ−εd)]/(2ε). Two forward passes. */

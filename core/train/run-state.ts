@@ -15,6 +15,7 @@ import { initialEarlyStopping, type EarlyStoppingState } from './guards.ts';
 import type { TrainingJob } from './protocol.ts';
 import type { TrainingSession } from './session.ts';
 import type { ParamTensor } from '../estimators/types.ts';
+import { inBookkeepingMemory } from '../random/pool/pool.ts';
 
 export interface RunState {
   /** The fp32 master copy of the trainable tensors, in the engine's order. */
@@ -41,8 +42,16 @@ export interface Restored {
   damaged: { step: number; reason: string }[];
 }
 
+/**
+ * The masters moved into the bookkeeping pool's shared memory (large tensors only; one copy per run
+ * start), so the fused update sweep θ ← θ − η·ĝ is split across every core like the perturbation.
+ */
+function sharedMasters(params: readonly ParamTensor[]): ParamTensor[] {
+  return params.map((param) => ({ ...param, data: inBookkeepingMemory(param.data) }));
+}
+
 export function freshRunState(session: TrainingSession): RunState {
-  const params = session.initialParams();
+  const params = sharedMasters(session.initialParams());
   return {
     params,
     estimatorState: session.estimator.init(params),
@@ -125,7 +134,9 @@ export function loadRunState(path: string, session: TrainingSession, config: Run
     }
   });
   const extra = checkpoint.extra as unknown as ExtraState;
-  const params = checkpoint.params.map((p) => ({ name: p.name, shape: [...p.shape], data: p.data }));
+  const params = sharedMasters(
+    checkpoint.params.map((p) => ({ name: p.name, shape: [...p.shape], data: p.data })),
+  );
   const isSameEstimator = extra.estimatorId === config.estimator.id;
   const isSameOptimizer = extra.optimizerId === config.optimizer.id;
   if (configHash(config) !== checkpoint.configHash) {

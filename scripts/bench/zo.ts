@@ -37,6 +37,7 @@ import { forwardPassesPerStep, zoStep } from '../../core/optim/zo-step.ts';
 import { fillGaussian, fillUniform } from '../../core/random/gaussian.ts';
 import {
   bookkeepingPoolStatus,
+  inBookkeepingMemory,
   MIN_PARALLEL_ENTRIES,
   runSplit,
   runPooled,
@@ -238,7 +239,8 @@ async function smollmRatio(options: {
         const params: Params = (branch?.params ?? engine.trainables).map((t, i) => ({
           name: t.name,
           shape: [...t.shape],
-          data: init[i] as Float32Array,
+          // Shared memory like a training run's masters (core/train/run-state.ts), so the sweeps pool.
+          data: inBookkeepingMemory(init[i] as Float32Array),
         }));
         const forward: Objective = {
           evaluate: async (values) => {

@@ -33,6 +33,18 @@ export function bookkeepingFloat32(length: number): Float32Array {
   return length >= MIN_PARALLEL_ENTRIES ? sharedFloat32(length) : new Float32Array(length);
 }
 
+/**
+ * `data` in bookkeeping memory: a shared copy when it is large enough for the pool, else `data` itself.
+ * For buffers made elsewhere (the engine's initial weights, a checkpoint's tensors) that the hot sweeps
+ * then read and write every step, such as the fp32 masters.
+ */
+export function inBookkeepingMemory(data: Float32Array): Float32Array {
+  if (isShared(data) || data.length < MIN_PARALLEL_ENTRIES) return data;
+  const shared = sharedFloat32(data.length);
+  shared.set(data);
+  return shared;
+}
+
 /** A claimed item that has not finished after this long means a worker died mid-item. */
 const STALL_MS = 30_000;
 
