@@ -228,9 +228,10 @@ function report(
       const fastest = Math.min(...variants.map(best));
       for (const v of variants) {
         const ms = best(v);
-        const r = rss[v] ?? { peakRssMb: NaN, createMs: NaN };
+        const r = rss[v];
+        const [peak, create] = r ? [Math.round(r.peakRssMb), Math.round(r.createMs)] : ['–', '–'];
         lines.push(
-          `| ${model} | ${v} | ${b}×${t} | ${ms.toFixed(1)} | ${Math.round((b * t * 1000) / ms)} | ${(ms / fastest).toFixed(3)} | ${Math.round(r.peakRssMb)} | ${Math.round(r.createMs)} |`,
+          `| ${model} | ${v} | ${b}×${t} | ${ms.toFixed(1)} | ${Math.round((b * t * 1000) / ms)} | ${(ms / fastest).toFixed(3)} | ${peak} | ${create} |`,
         );
       }
       if (model !== BAR_MODEL) return;
