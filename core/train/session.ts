@@ -93,8 +93,11 @@ export async function openTrainingSession(config: RunConfig): Promise<TrainingSe
   if (needsOutputs && config.objective !== 'loss') {
     throw new Error(`estimator ${config.estimator.id} differentiates the loss head: use objective "loss"`);
   }
-  // Full mode with a low-rank estimator: the same parameters, plus graph inputs that carry U·Vᵀ.
-  const branchRank = config.peft.mode === 'full' ? perturbationRankOf(estimator) : undefined;
+  // Full mode with a low-rank estimator: the same parameters, plus graph inputs that carry U·Vᵀ. Not on
+  // WebGPU: there θ stays on the device (gpu-params.ts applies U·Vᵀ there, uploading only the factors),
+  // where the branch would upload every W each pass. ('auto' resolving to webgpu still gets the branch.)
+  const branchRank =
+    config.peft.mode === 'full' && config.ep !== 'webgpu' ? perturbationRankOf(estimator) : undefined;
   const engine = await Engine.create(model, {
     ep: config.ep,
     peft: branchRank ? { kind: 'lowrank', rank: branchRank } : peftPlanConfig(config),

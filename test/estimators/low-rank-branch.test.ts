@@ -16,6 +16,7 @@ import { RunConfigSchema } from '../../core/train/config.ts';
 import { DataOrder } from '../../core/train/data-order.ts';
 import { LowRankBranch } from '../../core/train/low-rank-objective.ts';
 import { openTrainingSession, type TrainingSession } from '../../core/train/session.ts';
+import { webgpu } from '../helpers/webgpu.ts';
 import { fixtures, openSherlock } from './real-model.ts';
 
 const LOZO = { eps: 1e-3, rank: 2, nu: 2 };
@@ -122,6 +123,27 @@ describe('a full-mode session with a low-rank estimator', () => {
     expect((await lozo.evaluate(params)).loss).toBeCloseTo(expected, 5);
     expect((await subzero.evaluate(params)).loss).toBeCloseTo(expected, 5);
   });
+
+  it.skipIf(!webgpu.available)(
+    'does not use the branch on WebGPU (θ and U·Vᵀ live on the device)',
+    async () => {
+      const onDevice = await openSherlock('full', {
+        estimator: 'lozo',
+        settings: LOZO,
+        ep: 'webgpu',
+        maxLength: 16,
+        validationRows: 4,
+        trainRows: 16,
+      });
+      try {
+        expect(onDevice.device).toBe('webgpu');
+        expect(onDevice.lowRankBranch).toBeUndefined();
+        expect(onDevice.trainables).toEqual(plain.trainables);
+      } finally {
+        await onDevice.dispose();
+      }
+    },
+  );
 
   it('does not use the branch for SubZero with the PEFT reshape (a×b views match no stored weight)', async () => {
     const reshaped = await openSherlock('full', {
