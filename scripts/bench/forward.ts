@@ -88,9 +88,11 @@ async function timingChild(
       }
     }
     for (const v of variants) result[v]?.push(times.get(v) ?? []);
-    // Progress on stderr (passed through by the parent), so a run cut short still leaves numbers.
-    const medians = variants.map((v) => `${v} ${median(times.get(v) ?? []).toFixed(1)} ms`).join(', ');
-    process.stderr.write(`  ${b}×${t}: ${medians}\n`);
+    // Progress on stderr (passed through by the parent), so a run cut short still leaves numbers; every
+    // run is listed because on a shared VM one slow burst can double a run.
+    const list = (v: string) => (times.get(v) ?? []).map((ms) => ms.toFixed(0)).join(' ');
+    const medians = variants.map((v) => `${v} ${median(times.get(v) ?? []).toFixed(1)} ms [${list(v)}]`);
+    process.stderr.write(`  ${b}×${t}: ${medians.join(', ')} (load average ${loadAverage()})\n`);
   }
   for (const { engine } of engines) await engine.dispose();
   return result;
