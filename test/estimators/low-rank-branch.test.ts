@@ -11,7 +11,7 @@ import { subzeroBases, subzeroDirection } from '../../core/estimators/subzero/su
 import { subzeroConfig } from '../../core/estimators/subzero/config.ts';
 import type { Direction, EstimateTerm, Objective, Params } from '../../core/estimators/types.ts';
 import { createUpdateRule } from '../../core/optim/registry.ts';
-import { stepSeed } from '../../core/random/seed-sequence.ts';
+import { zoStep, type ZoStepState } from '../../core/optim/zo-step.ts';
 import { RunConfigSchema } from '../../core/train/config.ts';
 import { DataOrder } from '../../core/train/data-order.ts';
 import { LowRankBranch } from '../../core/train/low-rank-objective.ts';
@@ -245,21 +245,16 @@ describe('training steps through the branch retrace the dense path', () => {
     const estimator = createEstimator(id, settings);
     const rule = createUpdateRule('zo-sgd');
     const params: Params = session.initialParams();
+    const state: ZoStepState = {
+      params,
+      estimatorState: estimator.init(params),
+      optimizerState: rule.init(params),
+    };
     const order = new DataOrder(session.trainRows, 8, 3);
-    let estimatorState = estimator.init(params);
-    let optimizerState = rule.init(params);
     const losses: number[] = [];
     for (let step = 0; step < steps; step++) {
       const objective = wrap(session.trainBatch(order.batch(step)).objective);
-      const result = await estimator.estimate({
-        objective,
-        params,
-        state: estimatorState,
-        step,
-        seed: stepSeed(3, step),
-      });
-      estimatorState = result.state;
-      optimizerState = rule.apply(params, result.estimate, optimizerState, 1e-3);
+      const { result } = await zoStep(state, { estimator, rule, objective, step, runSeed: 3, lr: 1e-3 });
       losses.push(result.loss);
     }
     return { losses, params };
