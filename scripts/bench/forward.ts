@@ -1,6 +1,7 @@
 // Forward-pass benchmark: `npm run bench -- forward [--rounds 2] [--runs 5] [--threads 2] [--no-memory]`
 //   --quick          only what issue #2's bar needs: the 135M shape, variants initializers, lora, plain,
-//                    one round, no memory children (a few minutes instead of ~15 on an idle 2-core VM)
+//                    one round unless --rounds says otherwise, no memory children (a few minutes
+//                    instead of ~15 on an idle 2-core VM)
 //   --smoke          stories260k only, one round: a smoke test of the harness
 //   --shapes 16x64   only these B×T (comma-separated; default 16x64,8x256)
 //   --profile DIR    ORT per-node profiles instead of timings (lib/forward-profile.ts); with
@@ -128,7 +129,7 @@ async function main(): Promise<void> {
       child: { type: 'boolean' },
       variant: { type: 'string' },
       variants: { type: 'string' },
-      rounds: { type: 'string', default: '2' },
+      rounds: { type: 'string' },
       runs: { type: 'string', default: '5' },
       threads: { type: 'string', default: String(Math.min(os.availableParallelism(), 2)) },
       quick: { type: 'boolean' },
@@ -164,7 +165,8 @@ async function main(): Promise<void> {
 
   const variants = values.variants?.split(',') ?? (values.quick ? BAR_VARIANTS : Object.keys(VARIANTS));
   variants.forEach(variantOptions);
-  const rounds = values.quick || values.smoke ? 1 : Number(values.rounds);
+  // --quick and --smoke default to one round; an explicit --rounds still wins.
+  const rounds = Number(values.rounds ?? (values.quick || values.smoke ? 1 : 2));
   const measureMemory = !values['no-memory'] && !values.quick;
   const startLoad = loadAverage();
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'zo-bench-smollm-'));
