@@ -180,7 +180,13 @@ export function probeEp(ep: ExecutionProvider): Promise<EpStatus> {
  * runs a 512² matmul faster than the CPU (a software Vulkan device such as lavapipe is far slower);
  * else CPU. The note says why a faster provider was not used.
  */
-export async function resolveEp(choice: EpChoice): Promise<{ ep: ExecutionProvider; note?: string }> {
+/** An execution provider chosen and checked by resolveEp, with why `auto` fell back (if it did). */
+export interface ResolvedEp {
+  ep: ExecutionProvider;
+  note?: string;
+}
+
+export async function resolveEp(choice: EpChoice): Promise<ResolvedEp> {
   if (choice !== 'auto') {
     const status = await probeEp(choice);
     if (!status.available) throw new Error(`execution provider ${choice} is not available: ${status.reason}`);

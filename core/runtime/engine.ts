@@ -17,6 +17,7 @@ import {
   Session,
   type EpChoice,
   type ExecutionProvider,
+  type ResolvedEp,
   type Tensor,
 } from './backend.ts';
 import { validateBatch, type Batch } from './batch.ts';
@@ -25,7 +26,11 @@ import { DeviceParamView, GpuParamStore } from './gpu-param-store.ts';
 export type { Batch } from './batch.ts';
 
 export interface EngineOptions {
-  ep?: EpChoice;
+  /**
+   * A choice to resolve, or one resolveEp already made: callers whose graph depends on the device
+   * resolve first, so `auto` is probed (and timed) once and cannot answer differently the second time.
+   */
+  ep?: EpChoice | ResolvedEp;
   peft?: PeftConfig;
   outputs?: GraphOutputOptions;
   threads?: number;
@@ -97,7 +102,7 @@ export class Engine {
   }
 
   static async create(model: LoadedModel, options: EngineOptions = {}): Promise<Engine> {
-    const { ep, note } = await resolveEp(options.ep ?? 'cpu');
+    const { ep, note } = typeof options.ep === 'object' ? options.ep : await resolveEp(options.ep ?? 'cpu');
     const outputs = options.outputs ?? {};
     const peft = options.peft ?? { kind: 'none' };
     const { graph, plan } = buildTrainingGraph(model, {

@@ -28,6 +28,7 @@ import { loadModel } from '../models/load.ts';
 import { loadTokenizer } from '../models/tokenizer.ts';
 import { createUpdateRule } from '../optim/registry.ts';
 import type { UpdateRule } from '../optim/types.ts';
+import { resolveEp } from '../runtime/backend.ts';
 import { Engine, type Batch, type ForwardOutput } from '../runtime/engine.ts';
 
 export interface MinibatchObjective {
@@ -95,11 +96,12 @@ export async function openTrainingSession(config: RunConfig): Promise<TrainingSe
   }
   // Full mode with a low-rank estimator: the same parameters, plus graph inputs that carry U·Vᵀ. Not on
   // WebGPU: there θ stays on the device (gpu-params.ts applies U·Vᵀ there, uploading only the factors),
-  // where the branch would upload every W each pass. ('auto' resolving to webgpu still gets the branch.)
+  // where the branch would upload every W each pass. So the device is resolved before the graph is built.
+  const device = await resolveEp(config.ep);
   const branchRank =
-    config.peft.mode === 'full' && config.ep !== 'webgpu' ? perturbationRankOf(estimator) : undefined;
+    config.peft.mode === 'full' && device.ep !== 'webgpu' ? perturbationRankOf(estimator) : undefined;
   const engine = await Engine.create(model, {
-    ep: config.ep,
+    ep: device,
     peft: branchRank ? { kind: 'lowrank', rank: branchRank } : peftPlanConfig(config),
     ...(needsOutputs ? { outputs: { hidden: true, hiddenGrad: true } } : {}),
     ...(config.threads ? { threads: config.threads } : {}),
