@@ -34,12 +34,16 @@ export function createInterpolation(config: InterpolationConfig): Estimator<null
         length: 'unit',
       });
       const y = Float64Array.from(differences);
-      const wide = rows.map((r) => Float64Array.from(r));
       let terms: EstimateTerm[][];
       if (n <= d) {
-        // Minimum-norm solution: g = Qᵀw with (QQᵀ)w = y.
-        terms = weightedRows(params, rows, solveSpd(gram(wide), y));
+        // Minimum-norm solution: g = Qᵀw with (QQᵀ)w = y. Orthonormal rows (float64 QR, stored float32)
+        // have QQᵀ = I up to float32 rounding, so w = y: no Gram matrix over N full-length rows, which
+        // was about a fifth of this estimator's full-parameter bookkeeping.
+        const weights =
+          config.sampling === 'orthogonal' ? y : solveSpd(gram(rows.map((r) => Float64Array.from(r))), y);
+        terms = weightedRows(params, rows, weights);
       } else {
+        const wide = rows.map((r) => Float64Array.from(r));
         // Least squares: (QᵀQ)g = Qᵀy, with QᵀQ = Σ_i u_i u_iᵀ (d×d).
         const K = new Float64Array(d * d);
         const rhs = new Float64Array(d);
