@@ -2,14 +2,13 @@
 // and below it the update rule that applies the estimate.
 import Button from '@mui/material/Button';
 import Divider from '@mui/material/Divider';
-import Grid from '@mui/material/Grid';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { useEffect } from 'react';
 import type { EstimatorInfo } from '../../../../core/api/domains/estimators.ts';
 import { useCall } from '../../api/api-context.tsx';
-import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { ChoiceCard } from './ChoiceCard.tsx';
+import { ChoiceGrid } from './ChoiceGrid.tsx';
 import { SettingFields, defaultsOf, type Settings } from './SettingFields.tsx';
 import { UpdateRulePicker } from './UpdateRulePicker.tsx';
 import { withConfig, type UpdateDraft, type WizardDraft } from './draft.ts';
@@ -44,29 +43,24 @@ export function EstimatorStep({ draft, update }: { draft: WizardDraft; update: U
 
   return (
     <Stack spacing={2.5}>
-      <div>
-        <Typography variant="h6">Gradient estimator</Typography>
-        <Typography variant="body2" color="text.secondary">
-          How each step estimates the gradient from forward passes alone.
-        </Typography>
-      </div>
-      <ErrorAlert error={list.error} title="Estimators" />
-      <Grid container spacing={2}>
-        {list.data?.estimators.map((estimator) => (
-          <Grid key={estimator.id} size={{ xs: 12, md: 6, lg: 4 }}>
-            <ChoiceCard
-              title={estimator.name}
-              chip={`${estimator.forwardPassesPerStep} FP/step`}
-              summary={estimator.summary}
-              paper={estimator.paper}
-              isSelected={estimator.id === selectedId}
-              onPick={() => pick(estimator)}
-              ariaLabel={`estimator ${estimator.name}`}
-              dataAttributes={{ 'data-estimator': estimator.id }}
-            />
-          </Grid>
-        ))}
-      </Grid>
+      <ChoiceGrid
+        title="Gradient estimator"
+        description="How each step estimates the gradient from forward passes alone."
+        error={list.error}
+        items={list.data?.estimators}
+        renderCard={(estimator) => (
+          <ChoiceCard
+            title={estimator.name}
+            chip={`${estimator.forwardPassesPerStep} FP/step`}
+            summary={estimator.summary}
+            paper={estimator.paper}
+            isSelected={estimator.id === selectedId}
+            onPick={() => pick(estimator)}
+            ariaLabel={`estimator ${estimator.name}`}
+            dataAttributes={{ 'data-estimator': estimator.id }}
+          />
+        )}
+      />
       {selected ? (
         <Stack spacing={2}>
           {suggestion ? (

@@ -1,13 +1,12 @@
 // The update rule of step 4: how each step turns the estimator's ĝ into a parameter change (the run
 // config's `optimizer`), each rule with its help, its settings and what it costs per step.
-import Grid from '@mui/material/Grid';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { useEffect } from 'react';
 import type { UpdateRuleInfo } from '../../../../core/api/domains/estimators.ts';
 import { useCall } from '../../api/api-context.tsx';
-import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { ChoiceCard } from './ChoiceCard.tsx';
+import { ChoiceGrid } from './ChoiceGrid.tsx';
 import { SettingFields, defaultsOf, type Settings } from './SettingFields.tsx';
 import { withConfig, type UpdateDraft, type WizardDraft } from './draft.ts';
 
@@ -52,34 +51,29 @@ export function UpdateRulePicker({
 
   return (
     <Stack spacing={2} component="section" aria-label="update rule">
-      <div>
-        <Typography variant="h6">Update rule</Typography>
-        <Typography variant="body2" color="text.secondary">
-          How each step turns the estimate into a parameter change.
-        </Typography>
-      </div>
-      <ErrorAlert error={list.error} title="Update rules" />
-      <Grid container spacing={2}>
-        {list.data?.updateRules.map((rule) => (
-          <Grid key={rule.id} size={{ xs: 12, md: 6, lg: 4 }}>
-            <ChoiceCard
-              title={rule.name}
-              chip={
-                rule.extraForwardPassesPerStep > 0
-                  ? `+${rule.extraForwardPassesPerStep} FP/step`
-                  : 'no extra FP'
-              }
-              footnote={stateNote(rule)}
-              summary={rule.summary}
-              paper={rule.paper}
-              isSelected={rule.id === selectedId}
-              onPick={() => choose(rule.id, defaultsOf(rule.fields))}
-              ariaLabel={`update rule ${rule.name}`}
-              dataAttributes={{ 'data-update-rule': rule.id }}
-            />
-          </Grid>
-        ))}
-      </Grid>
+      <ChoiceGrid
+        title="Update rule"
+        description="How each step turns the estimate into a parameter change."
+        error={list.error}
+        items={list.data?.updateRules}
+        renderCard={(rule) => (
+          <ChoiceCard
+            title={rule.name}
+            chip={
+              rule.extraForwardPassesPerStep > 0
+                ? `+${rule.extraForwardPassesPerStep} FP/step`
+                : 'no extra FP'
+            }
+            footnote={stateNote(rule)}
+            summary={rule.summary}
+            paper={rule.paper}
+            isSelected={rule.id === selectedId}
+            onPick={() => choose(rule.id, defaultsOf(rule.fields))}
+            ariaLabel={`update rule ${rule.name}`}
+            dataAttributes={{ 'data-update-rule': rule.id }}
+          />
+        )}
+      />
       {selected ? (
         <Stack spacing={2}>
           {estimatorPassesPerStep !== null ? (
