@@ -140,7 +140,6 @@ const CASES: Case[] = [
     optimizer: 'zo-adam',
     note: 're-uploaded',
   },
-  // Bypassing the session's rule: the sampled check notices and re-uploads.
   // ZO-SGD-Cons: three more passes at θ, θ ∓ ηĝ, riding the same z; the update it keeps is mirrored.
   {
     mode: 'lora',
@@ -151,6 +150,7 @@ const CASES: Case[] = [
     optimizer: 'zo-sgd-cons',
     note: 'mirrored',
   },
+  // Bypassing the session's rule: the sampled check notices and re-uploads.
   {
     mode: 'lora',
     id: 'mezo',
