@@ -9,6 +9,7 @@
 // exactly full mode's. Every forward pass with the session's params feeds zero branches.
 import { writePerturbed } from '../estimators/expand.ts';
 import type { Direction, EstimateTerm, Objective, Params } from '../estimators/types.ts';
+import { bookkeepingFloat32 } from '../random/pool/pool.ts';
 import type { TrainableInfo } from '../runtime/engine.ts';
 
 const U_SUFFIX = '.lowrank_U';
@@ -131,7 +132,9 @@ export class LowRankBranch {
   private buffer(index: number, length: number): Float32Array {
     let buffer = this.scratch[index];
     // One buffer per parameter, sized for whichever use it has (a tensor's d keeps one form per run).
-    if (buffer?.length !== length) this.scratch[index] = buffer = new Float32Array(length);
+    // Bookkeeping memory, as the Perturber's scratch: a large dense fallback (the embedding) then
+    // has its θ + s·d sweep split across the pool.
+    if (buffer?.length !== length) this.scratch[index] = buffer = bookkeepingFloat32(length);
     return buffer;
   }
 

@@ -108,8 +108,8 @@ export async function openTrainingSession(config: RunConfig): Promise<TrainingSe
   });
   const batchOptions = { padId: tokenizer.padId };
   const branch = branchRank ? new LowRankBranch(engine.trainables, branchRank) : undefined;
-  // On WebGPU θ stays on the device for the run (the branch path feeds its own inputs from the host).
-  const gpu = engine.ep === 'webgpu' && !branch ? new GpuTrainingParams(engine) : undefined;
+  // On WebGPU θ stays on the device for the run (never together with the branch: see above).
+  const gpu = engine.ep === 'webgpu' ? new GpuTrainingParams(engine) : undefined;
   const trainables = branch ? branch.params : engine.trainables;
   /** The objective on one minibatch, over the parameters (branch inputs fed by the wrapper). */
   const batchObjective = (batch: TokenBatch): Objective => {
