@@ -13,6 +13,11 @@ export interface UpdateRule<S = unknown> {
    * `zoStep` (zo-step.ts) runs it between estimate and `apply` and applies the learning rate it chooses.
    */
   readonly policy?: StepPolicy;
+  /**
+   * Whether `apply` on the tensor named `name` is exactly θ ← θ − lr·lrScale·ĝ (no state, no decay), so
+   * a copy of θ held elsewhere (the WebGPU device copy) can repeat the update from ĝ alone. Absent: no.
+   */
+  readonly isPlainStep?: (name: string) => boolean;
 }
 
 /** What a step-level rule sees: the step's minibatch, the parameters, the estimate and the step's lr. */

@@ -23,9 +23,7 @@
 // mismatch re-uploads the tensor. That catches dense updates, not a write to a single entry.
 import { generateDirection } from '../estimators/direction-cache.ts';
 import type { Direction, Estimate, EstimateTerm, Params } from '../estimators/types.ts';
-import { zoSgdConfig } from '../optim/rules/zo-sgd.ts';
 import type { UpdateRule } from '../optim/types.ts';
-import { decays } from '../optim/weight-decay.ts';
 import type { Tensor } from '../runtime/backend.ts';
 import type { Batch, Engine, ForwardOutput } from '../runtime/engine.ts';
 import {
@@ -150,11 +148,12 @@ export class GpuTrainingParams {
   }
 
   /**
-   * `rule` with its updates mirrored on the device (see the header). Only ZO-SGD without weight decay
-   * on a tensor is mirrored by device arithmetic; `settings` are the rule's, to read its decay.
+   * `rule` with its updates mirrored on the device (see the header): by device arithmetic on the
+   * tensors where the rule says its update is a plain step θ − η·ĝ (UpdateRule.isPlainStep), else by
+   * re-uploading what it changed.
    */
-  mirrorUpdates<S>(rule: UpdateRule<S>, settings: unknown): UpdateRule<S> {
-    const mirrors = mirroredTensors(rule.id, settings);
+  mirrorUpdates<S>(rule: UpdateRule<S>): UpdateRule<S> {
+    const mirrors = rule.isPlainStep ?? (() => false);
     return {
       ...rule,
       apply: (params, estimate, state, lr) => {
@@ -366,15 +365,4 @@ function sameEntries(a: Float32Array, b: Float32Array): boolean {
 
 function directionKey(term: { seed: number; stream: number; sample: number }, tensor: number): string {
   return `${term.seed}:${term.stream}:${tensor}:${term.sample}`;
-}
-
-/**
- * Which tensors' updates the device can repeat by itself: θ ← θ − η·ĝ, i.e. ZO-SGD where λ = 0
- * (ZO-SGD-Cons applies ZO-SGD's sweep without decay, at the learning rate its policy chose).
- */
-function mirroredTensors(ruleId: string, settings: unknown): (name: string) => boolean {
-  if (ruleId === 'zo-sgd-cons') return () => true;
-  if (ruleId !== 'zo-sgd') return () => false;
-  const { weightDecay } = zoSgdConfig.parse(settings ?? {});
-  return (name) => weightDecay === 0 || !decays(name);
 }

@@ -129,7 +129,7 @@ export async function openTrainingSession(config: RunConfig): Promise<TrainingSe
     validationRows: data.validation.length,
     notes: data.notes,
     estimator,
-    updateRule: gpu ? gpu.mirrorUpdates(updateRule, config.optimizer.settings) : updateRule,
+    updateRule: gpu ? gpu.mirrorUpdates(updateRule) : updateRule,
     // Read only for a fresh start: a resumed run's parameters come from its checkpoint, so moving or
     // deleting the adapter folder later does not strand the run.
     initialParams: () =>

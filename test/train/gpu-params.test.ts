@@ -117,7 +117,7 @@ describe.skipIf(!webgpu.available)('GpuTrainingParams on webgpu (stories260k, Lo
     const paramBytes = masters.reduce((sum, m) => sum + m.byteLength, 0);
     // One parameter-sized set of directions fits on the device; re-upload every 2nd update.
     const gpu = open({ directionSets: 1, resyncEveryUpdates: 2 });
-    const rule = gpu.mirrorUpdates(createUpdateRule('zo-sgd'), {});
+    const rule = gpu.mirrorUpdates(createUpdateRule('zo-sgd'));
     const expectDeviceEqualsHost = async () => {
       const fromDevice = await gpu.forward(batch, masters);
       expectSameLoss(fromDevice.loss, (await engine.forward(batch, masters)).loss);

@@ -41,7 +41,13 @@ const conservativePolicy: StepPolicy = {
 
 export function createZoSgdCons(): UpdateRule<null> {
   const sgd = createZoSgd({ weightDecay: 0 });
-  return { id: 'zo-sgd-cons', init: sgd.init, apply: sgd.apply, policy: conservativePolicy };
+  return {
+    id: 'zo-sgd-cons',
+    init: sgd.init,
+    apply: sgd.apply,
+    isPlainStep: sgd.isPlainStep,
+    policy: conservativePolicy,
+  };
 }
 
 export const zoSgdCons = defineUpdateRule({

@@ -19,6 +19,7 @@ export function createZoSgd(config: z.infer<typeof zoSgdConfig>): UpdateRule<nul
   return {
     id: 'zo-sgd',
     init: () => null,
+    isPlainStep: (name) => config.weightDecay === 0 || !decays(name),
     apply(params, estimate, state, lr) {
       const step = lr * (estimate.lrScale ?? 1);
       params.forEach((p, tensor) => {
